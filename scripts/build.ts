@@ -1,0 +1,23 @@
+// Bundles the entry points people run: the `driveup` command and the Electron main process.
+// Dependencies stay in node_modules (they ship with the app); only our code is bundled.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = [
+  { in: 'src/cli/driveup.ts', out: 'cli/driveup' },
+  { in: 'src/tray/main.ts', out: 'tray/main' },
+  { in: 'src/tray/preload.ts', out: 'tray/preload' },
+].filter((entry) => existsSync(entry.in));
+
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  packages: 'external',
+  sourcemap: true,
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'info',
+});

@@ -1,0 +1,81 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../../test/support/temp-dir.ts';
+import { applyEnvOverrides } from './effective-config.ts';
+import { SettingsError } from './settings-error.ts';
+import { SettingsStore } from './settings-store.ts';
+
+const tempDir = useTempDir();
+
+describe('SettingsStore', () => {
+  it('starts from defaults when there is no file, without creating one', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    const settings = await new SettingsStore(file).load();
+    expect(settings.uploads).toMatchObject({ concurrency: 3, chunkSizeBytes: 8 * 1024 * 1024 });
+    expect(settings.google.scope).toBe('drive.file');
+    await expect(stat(file)).rejects.toThrow();
+  });
+
+  it('persists a validated update that a new store reads back, owner-only', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    const store = new SettingsStore(file);
+    await store.load();
+    await store.update({ uploads: { concurrency: 6 }, machineName: 'lab-pc' });
+    const reread = await new SettingsStore(file).load();
+    expect(reread.uploads.concurrency).toBe(6);
+    expect(reread.uploads.chunkSizeBytes).toBe(8 * 1024 * 1024);
+    expect(reread.machineName).toBe('lab-pc');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses an invalid update and keeps the file as it was', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    const store = new SettingsStore(file);
+    await store.load();
+    await store.update({ uploads: { concurrency: 2 } });
+    const before = await readFile(file, 'utf8');
+    await expect(store.update({ uploads: { chunkSizeBytes: 1000 * 1000 } })).rejects.toThrow(
+      /256 KiB/,
+    );
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(store.get().uploads.concurrency).toBe(2);
+  });
+
+  it('names the file and the field of an invalid file, and never overwrites it', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    const text = JSON.stringify({ uploads: { concurrency: 99 } });
+    await writeFile(file, text);
+    const error = await new SettingsStore(file).load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as Error).message).toContain(file);
+    expect((error as SettingsError).fields).toEqual(['uploads.concurrency']);
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('reports a file that is not JSON', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    await writeFile(file, '{ "uploads": ');
+    await expect(new SettingsStore(file).load()).rejects.toThrow(/not valid JSON/);
+    expect(await readFile(file, 'utf8')).toBe('{ "uploads": ');
+  });
+});
+
+describe('applyEnvOverrides', () => {
+  it('lets environment variables win over the file', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    await writeFile(file, JSON.stringify({ google: { clientId: 'from-file' }, logLevel: 'warn' }));
+    const settings = await new SettingsStore(file).load();
+    const effective = applyEnvOverrides(settings, {
+      DRIVEUP_GOOGLE_CLIENT_ID: 'from-env',
+      DRIVEUP_GOOGLE_ENDPOINT: 'http://127.0.0.1:9',
+      DRIVEUP_MONGODB_URI: 'mongodb://127.0.0.1:1',
+      DRIVEUP_LOG_LEVEL: 'debug',
+    });
+    expect(effective.google.clientId).toBe('from-env');
+    expect(effective.google.endpoint).toBe('http://127.0.0.1:9');
+    expect(effective.history.mongodbUri).toBe('mongodb://127.0.0.1:1');
+    expect(effective.logLevel).toBe('debug');
+    expect(applyEnvOverrides(settings, {}).google.clientId).toBe('from-file');
+  });
+});

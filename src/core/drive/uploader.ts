@@ -1,0 +1,54 @@
+import type { ConflictPolicy } from '../config/settings-schema.ts';
+import type { FailureKind } from '../queue/job.ts';
+
+/** What the queue asks the Drive uploader to do for one job attempt. */
+export interface UploadRequest {
+  jobId: string;
+  path: string;
+  name: string;
+  mimeType: string;
+  folderPath: string;
+  conflictPolicy: ConflictPolicy;
+  /** The file as it was when queued; a difference means it changed. */
+  expected: { size: number; mtimeMs: number };
+  /** A resumable session left by an earlier attempt or before a crash. */
+  resume: { sessionUri: string; confirmedBytes: number } | null;
+  signal: AbortSignal;
+  /** Persist before continuing: called with a new session URI, or null when one is abandoned. */
+  onSession(sessionUri: string | null): void;
+  /** Persist before continuing: Drive has confirmed this many bytes. */
+  onConfirmed(confirmedBytes: number): void;
+  /** Bytes sent so far, for progress display only (not yet confirmed). */
+  onProgress?(sentBytes: number): void;
+}
+
+export interface UploadResult {
+  fileId: string;
+  webViewLink: string;
+  md5: string;
+  size: number;
+  /** `skip-identical` found the same content already there: nothing was uploaded. */
+  skipped: boolean;
+}
+
+/** An attempt that did not succeed, classified for the scheduler. */
+export class UploadError extends Error {
+  readonly kind: FailureKind;
+  /** From `Retry-After`, when the server gave one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    kind: FailureKind,
+    message: string,
+    options: { cause?: unknown; retryAfterMs?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'UploadError';
+    this.kind = kind;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export interface Uploader {
+  upload(request: UploadRequest): Promise<UploadResult>;
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { pino, stdSerializers, type Logger, type DestinationStream } from 'pino';
+import roll from 'pino-roll';
+import type { SonicBoom } from 'sonic-boom';
+import type { LogLevel } from '../config/settings-schema.ts';
+import { redactSecrets, redactString } from './secret-redaction.ts';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  stateDir: string;
+  level: LogLevel;
+  /** Also print to stdout (`driveup agent --foreground`). */
+  alsoStdout?: boolean;
+}
+
+export interface FileLogger {
+  logger: Logger;
+  /** The newest log file (a symlink that follows rotation). */
+  currentFile: string;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Structured JSON logs in the state directory, rotated by size and day, five old files kept.
+ * Written in-process (not a worker transport) so that a crash or `close()` loses no line.
+ */
+export async function createFileLogger(options: LoggerOptions): Promise<FileLogger> {
+  const file = await roll({
+    file: join(options.stateDir, 'driveup'),
+    extension: '.log',
+    size: '10m',
+    frequency: 'daily',
+    limit: { count: 5 },
+    mkdir: true,
+    symlink: true,
+  });
+  const streams: DestinationStream = options.alsoStdout
+    ? pino.multistream([
+        { stream: file, level: options.level },
+        { stream: process.stdout, level: options.level },
+      ])
+    : file;
+  const logger = pino(
+    {
+      level: options.level,
+      formatters: { log: (object) => redactSecrets(object) as Record<string, unknown> },
+      serializers: { err: serializeError },
+      hooks: { logMethod: redactMessage },
+    },
+    streams,
+  );
+  return {
+    logger,
+    currentFile: join(options.stateDir, 'current.log'),
+    close: () => closeStream(file),
+  };
+}
+
+/** A logger that drops everything: for tests and tools that do not need a log file. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+function serializeError(error: unknown): unknown {
+  const serialized = stdSerializers.err(error as Error);
+  return redactSecrets(serialized);
+}
+
+function redactMessage(this: Logger, args: unknown[], method: (...a: unknown[]) => void): void {
+  method.apply(
+    this,
+    args.map((a) => (typeof a === 'string' ? redactString(a) : a)),
+  );
+}
+
+function closeStream(stream: SonicBoom): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      stream.flushSync();
+    } catch {
+      /* nothing buffered, or the file is already gone */
+    }
+    stream.once('close', () => resolve());
+    stream.end();
+  });
+}

@@ -1,0 +1,19 @@
+import { historyMigration } from '../history/history-migration.ts';
+import { queueMigration } from '../queue/queue-migration.ts';
+import { watchMigration } from '../watch/watch-migration.ts';
+import type { Migration } from './migration.ts';
+
+/**
+ * The schema's history, in order. Append only: a released migration is never edited, because
+ * databases in the field have already run it. Each feature owns its tables and adds its step here.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'agent metadata',
+    up: `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;`,
+  },
+  queueMigration,
+  watchMigration,
+  historyMigration,
+];
