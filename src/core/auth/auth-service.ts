@@ -1,0 +1,365 @@
+import type { OAuth2Client } from 'google-auth-library';
+import { googleEndpoints } from '../config/google-endpoints.ts';
+import type { DriveAuth } from '../drive/drive-auth.ts';
+import { UploadError } from '../drive/uploader.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import { AccountStore, type StoredAccount } from './account-store.ts';
+import type { AuthEvents } from './auth-events.ts';
+import type { AccountSummary, AuthState, AuthStatus } from './auth-status.ts';
+import { openInSystemBrowser, type BrowserOpener } from './browser-opener.ts';
+import { requireClientCredentials, type GoogleSettings } from './client-credentials.ts';
+import { fetchDriveAbout, type StorageQuota } from './drive-about.ts';
+import { describeGoogleError, isInvalidGrant } from './google-error.ts';
+import { SCOPE_URLS, startOAuthFlow, type Authorized } from './oauth-flow.ts';
+import type { SecretStore } from './secret-store.ts';
+import { SignInError } from './sign-in-error.ts';
+import { TokenManager } from './token-manager.ts';
+
+export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
+const ABOUT_CACHE_MS = 60 * 1000;
+const REVOKE_TIMEOUT_MS = 15 * 1000;
+const NOT_SIGNED_IN =
+  'DriveUp is not signed in to Google. Sign in from the tray menu or with `driveup signin`.';
+
+export interface AuthServiceOptions {
+  /** The `google` settings with environment overrides applied; read on every use. */
+  google: () => GoogleSettings;
+  secrets: SecretStore;
+  bus?: Pick<EventBus<AuthEvents>, 'emit'>;
+  logger?: Logger;
+  openBrowser?: BrowserOpener;
+  /** For the storage cache; tests move time instead of waiting. */
+  now?: () => number;
+}
+
+export interface BeginSignInOptions {
+  /** False when the caller shows the URL itself (a headless machine, a test). */
+  openBrowser?: boolean;
+  timeoutMs?: number;
+}
+
+export interface SignInAttempt {
+  url: string;
+  /** Signed-in status, or a `SignInError` saying why not. Safe to ignore: never unhandled. */
+  completion: Promise<AuthStatus>;
+}
+
+export interface SignOutResult {
+  /** False when Google could not be reached: local tokens are gone, but the grant may live on. */
+  revokedAtGoogle: boolean;
+  message: string;
+  status: AuthStatus;
+}
+
+interface Attempt {
+  url: string;
+  controller: AbortController;
+  warnings: string[];
+}
+
+interface StorageCache {
+  accountId: string;
+  storage: StorageQuota;
+  at: number;
+}
+
+/**
+ * Google sign-in for the agent: one account at a time, its tokens in the secret store, and the
+ * authorised client the Drive uploader asks for. Every change of state is announced as
+ * `auth.changed` so the agent can pause and resume uploads.
+ */
+export class AuthService implements DriveAuth {
+  readonly #google: () => GoogleSettings;
+  readonly #secrets: SecretStore;
+  readonly #accounts: AccountStore;
+  readonly #tokens: TokenManager;
+  readonly #bus: Pick<EventBus<AuthEvents>, 'emit'> | undefined;
+  readonly #logger: Logger;
+  readonly #openBrowser: BrowserOpener;
+  readonly #now: () => number;
+  #attempt: Attempt | undefined;
+  #storage: StorageCache | undefined;
+  #storageWarning: string | undefined;
+  #signOutWarning: string | undefined;
+
+  constructor(options: AuthServiceOptions) {
+    this.#google = options.google;
+    this.#secrets = options.secrets;
+    this.#accounts = new AccountStore(options.secrets);
+    this.#bus = options.bus;
+    this.#logger = options.logger ?? silentLogger();
+    this.#openBrowser = options.openBrowser ?? openInSystemBrowser;
+    this.#now = options.now ?? Date.now;
+    this.#tokens = new TokenManager({
+      accounts: this.#accounts,
+      google: this.#google,
+      logger: this.#logger,
+      onRefused: (accountId, refreshToken, error) =>
+        this.#refused(accountId, refreshToken, describeGoogleError(error)),
+    });
+  }
+
+  /** The current state; reads storage figures from Drive when the cached ones are stale. */
+  async status(): Promise<AuthStatus> {
+    const state = await this.#state();
+    if (state.state !== 'signed-in') return this.#withWarnings(state);
+    const storage = await this.#freshStorage(state.account.id);
+    // Reading Drive may itself have found the sign-in refused.
+    const after = await this.#state();
+    return this.#withWarnings(after.state === 'signed-in' ? { ...after, storage } : after);
+  }
+
+  /**
+   * Starts a sign-in: listens on the loopback interface, opens the consent page (unless told not
+   * to) and returns its URL at once. A sign-in already under way is cancelled. Throws
+   * `MissingClientCredentialsError` when no OAuth client is configured.
+   */
+  async beginSignIn(options: BeginSignInOptions = {}): Promise<SignInAttempt> {
+    const google = this.#google();
+    const credentials = requireClientCredentials(google);
+    this.cancelSignIn();
+    const controller = new AbortController();
+    const flow = await startOAuthFlow({
+      credentials,
+      endpoint: google.endpoint,
+      scope: google.scope,
+      timeoutMs: options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS,
+      signal: controller.signal,
+      commit: (authorized) => this.#commit(authorized),
+    });
+    const attempt: Attempt = { url: flow.url, controller, warnings: [] };
+    this.cancelSignIn();
+    this.#attempt = attempt;
+    this.#logger.info('Google sign-in started');
+    await this.#announce();
+    if (options.openBrowser ?? true) void this.#open(attempt);
+    const completion = flow.result.then(
+      () => this.#finished(attempt),
+      (error: unknown) => this.#failed(attempt, error),
+    );
+    completion.catch(() => undefined);
+    return { url: flow.url, completion };
+  }
+
+  /** Stops the sign-in under way, if any: its listener closes and its completion rejects. */
+  cancelSignIn(): void {
+    const attempt = this.#attempt;
+    if (!attempt) return;
+    this.#attempt = undefined;
+    attempt.controller.abort();
+  }
+
+  /**
+   * Revokes DriveUp's access at Google and deletes the stored tokens. When Google cannot be
+   * reached the local tokens are deleted all the same, and the result says so.
+   */
+  async signOut(): Promise<SignOutResult> {
+    this.cancelSignIn();
+    const account = await this.#accounts.current().catch(() => undefined);
+    if (!account) {
+      return { revokedAtGoogle: true, message: 'Not signed in.', status: await this.status() };
+    }
+    const revoke = await this.#revoke(account.id);
+    await this.#accounts.remove(account.id);
+    this.#tokens.forget();
+    this.#storage = undefined;
+    this.#signOutWarning = revoke.revoked ? undefined : revoke.message;
+    this.#logger.info({ revokedAtGoogle: revoke.revoked }, 'signed out of Google');
+    const status = await this.#announce();
+    return { revokedAtGoogle: revoke.revoked, message: revoke.message, status };
+  }
+
+  /** The authorised client for Drive; throws `UploadError('auth', …)` unless signed in. */
+  async client(): Promise<OAuth2Client> {
+    const state = await this.#state({ ignoreAttempt: true });
+    if (state.state === 'signed-out') throw new UploadError('auth', NOT_SIGNED_IN);
+    if (state.state === 'needs-sign-in') throw new UploadError('auth', state.reason);
+    if (state.state !== 'signed-in') throw new UploadError('auth', NOT_SIGNED_IN);
+    try {
+      return await this.#tokens.client(state.account.id);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new UploadError('auth', detail, { cause: error });
+    }
+  }
+
+  /**
+   * For the upload path: a Drive call failed with `invalid_grant`. Refreshes made by `client()`'s
+   * client are detected here already; this covers anything else. A report about a client from
+   * before the latest sign-in is ignored.
+   */
+  async reportInvalidGrant(report: { client?: OAuth2Client; error?: unknown } = {}): Promise<void> {
+    if (report.error !== undefined && !isInvalidGrant(report.error)) return;
+    if (report.client && !(await this.#tokens.isCurrent(report.client))) return;
+    const account = await this.#accounts.current();
+    if (!account) return;
+    const detail = report.error === undefined ? 'invalid_grant' : describeGoogleError(report.error);
+    await this.#refused(account.id, undefined, detail);
+  }
+
+  /** Cancels a sign-in under way; for the agent's `stop()`. */
+  close(): void {
+    this.cancelSignIn();
+  }
+
+  async #state(options: { ignoreAttempt?: boolean } = {}): Promise<AuthState> {
+    if (this.#attempt && !options.ignoreAttempt)
+      return { state: 'signing-in', url: this.#attempt.url };
+    let account: (AccountSummary & StoredAccount) | undefined;
+    try {
+      account = await this.#accounts.current();
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { state: 'needs-sign-in', reason: detail, account: null };
+    }
+    if (!account) return { state: 'signed-out' };
+    const summary = { id: account.id, email: account.email, displayName: account.displayName };
+    if (account.needsSignIn)
+      return { state: 'needs-sign-in', reason: account.needsSignIn, account: summary };
+    const scopeProblem = this.#scopeProblem(account.scope);
+    if (scopeProblem) return { state: 'needs-sign-in', reason: scopeProblem, account: summary };
+    const cached = this.#storage?.accountId === account.id ? this.#storage.storage : null;
+    return { state: 'signed-in', account: summary, storage: cached };
+  }
+
+  /** The `google.scope` setting asks for more than the stored grant covers. */
+  #scopeProblem(granted: string): string | undefined {
+    const wanted = this.#google().scope;
+    const scopes = granted.split(/\s+/);
+    if (scopes.includes(SCOPE_URLS[wanted]) || scopes.includes(SCOPE_URLS.drive)) return undefined;
+    return `The google.scope setting is now "${wanted}", which the current sign-in does not grant. Sign in again to allow it.`;
+  }
+
+  async #freshStorage(accountId: string): Promise<StorageQuota | null> {
+    const cached = this.#storage;
+    if (cached?.accountId === accountId && this.#now() - cached.at < ABOUT_CACHE_MS) {
+      return cached.storage;
+    }
+    try {
+      const client = await this.#tokens.client(accountId);
+      const about = await fetchDriveAbout(client, googleEndpoints(this.#google().endpoint).apiRoot);
+      this.#storage = { accountId, storage: about.storage, at: this.#now() };
+      this.#storageWarning = undefined;
+      return about.storage;
+    } catch (error) {
+      this.#storageWarning = `Google Drive could not be reached to read storage use (${describeGoogleError(error)}).`;
+      this.#logger.warn({ reason: describeGoogleError(error) }, 'reading Drive about failed');
+      return cached?.accountId === accountId ? cached.storage : null;
+    }
+  }
+
+  #withWarnings(state: AuthState): AuthStatus {
+    const warnings: string[] = [];
+    const store = this.#secrets.describe();
+    if (!store.encrypted) {
+      warnings.push(
+        `Google tokens are stored unencrypted in ${store.where} (readable only by your user account). Set DRIVEUP_SECRET_KEY to a passphrase to encrypt them.`,
+      );
+    }
+    if (state.state === 'signing-in' && this.#attempt) warnings.push(...this.#attempt.warnings);
+    if (state.state === 'signed-in' && this.#storageWarning) warnings.push(this.#storageWarning);
+    if (state.state === 'signed-out' && this.#signOutWarning) warnings.push(this.#signOutWarning);
+    return { ...state, warnings };
+  }
+
+  async #announce(): Promise<AuthStatus> {
+    const status = this.#withWarnings(await this.#state());
+    this.#bus?.emit('auth.changed', { status });
+    return status;
+  }
+
+  async #open(attempt: Attempt): Promise<void> {
+    try {
+      await this.#openBrowser(attempt.url);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      attempt.warnings.push(
+        `The browser could not be opened (${detail}). Open the sign-in URL yourself: ${attempt.url}`,
+      );
+      this.#logger.warn({ reason: detail }, 'could not open the browser for sign-in');
+      if (this.#attempt === attempt) await this.#announce();
+    }
+  }
+
+  async #commit(authorized: Authorized): Promise<void> {
+    await this.#accounts.signedIn(authorized.about.account, authorized.scope, authorized.tokens);
+    this.#tokens.forget();
+    this.#storage = {
+      accountId: authorized.about.account.id,
+      storage: authorized.about.storage,
+      at: this.#now(),
+    };
+    this.#storageWarning = undefined;
+    this.#signOutWarning = undefined;
+  }
+
+  async #finished(attempt: Attempt): Promise<AuthStatus> {
+    if (this.#attempt === attempt) this.#attempt = undefined;
+    const status = await this.#announce();
+    if (status.state === 'signed-in') {
+      this.#logger.info({ accountId: status.account.id }, 'signed in to Google');
+    }
+    return status;
+  }
+
+  async #failed(attempt: Attempt, error: unknown): Promise<never> {
+    const wasCurrent = this.#attempt === attempt;
+    if (wasCurrent) this.#attempt = undefined;
+    const reason = error instanceof SignInError ? error.reason : 'exchange-failed';
+    this.#logger.warn({ reason }, 'Google sign-in did not complete');
+    // When a newer attempt replaced this one, that attempt's announcement is the news.
+    if (wasCurrent || this.#attempt === undefined) await this.#announce();
+    throw error;
+  }
+
+  async #refused(
+    accountId: string,
+    refreshToken: string | undefined,
+    detail: string,
+  ): Promise<void> {
+    const reason = `Google no longer accepts DriveUp's sign-in (${detail}): access was revoked, expired or the password changed. Sign in again; uploads resume afterwards.`;
+    if (!(await this.#accounts.refused(accountId, refreshToken, reason))) return;
+    this.#tokens.forget();
+    this.#logger.warn({ accountId }, 'Google refused the stored sign-in: sign-in needed');
+    await this.#announce();
+  }
+
+  async #revoke(accountId: string): Promise<{ revoked: boolean; message: string }> {
+    const tokens = await this.#accounts.tokens(accountId).catch(() => undefined);
+    const token = tokens?.refresh_token ?? tokens?.access_token;
+    if (!token) return { revoked: true, message: 'Signed out.' };
+    try {
+      const response = await fetch(googleEndpoints(this.#google().endpoint).oauth.oauth2RevokeUrl, {
+        method: 'POST',
+        // In the body rather than the URL, where proxies and server logs would keep it.
+        body: new URLSearchParams({ token }),
+        signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS),
+      });
+      if (response.ok || (await alreadyDead(response))) {
+        return {
+          revoked: true,
+          message: "Signed out, and DriveUp's access was revoked at Google.",
+        };
+      }
+      return this.#revokeFailed(`HTTP ${response.status}`);
+    } catch (error) {
+      return this.#revokeFailed(describeGoogleError(error));
+    }
+  }
+
+  #revokeFailed(detail: string): { revoked: false; message: string } {
+    this.#logger.warn({ reason: detail }, 'revoking at Google failed; local tokens deleted anyway');
+    return {
+      revoked: false,
+      message: `Signed out on this computer (the stored tokens are deleted), but Google could not be reached to revoke DriveUp's access (${detail}). To revoke it yourself, remove DriveUp at https://myaccount.google.com/permissions.`,
+    };
+  }
+}
+
+/** Google answers `invalid_token` for a token it already revoked or let expire: nothing is left to revoke. */
+async function alreadyDead(response: Response): Promise<boolean> {
+  if (response.status !== 400) return false;
+  const body = (await response.json().catch(() => ({}))) as { error?: unknown };
+  return body.error === 'invalid_token';
+}

@@ -1,0 +1,23 @@
+export type SignInFailure =
+  /** The user declined on Google's consent page. */
+  | 'denied'
+  /** The redirect's `state` was missing or not ours: possibly forged, so it is not used. */
+  | 'state-mismatch'
+  /** Google redirected back with an error other than a refusal, or without a code. */
+  | 'provider-error'
+  /** Google did not exchange the code, or the account could not be read. */
+  | 'exchange-failed'
+  | 'timeout'
+  /** `cancelSignIn()`, a newer `beginSignIn()`, or the agent stopping. */
+  | 'cancelled';
+
+/** Why a sign-in attempt ended without signing in; `message` is meant for the user. */
+export class SignInError extends Error {
+  readonly reason: SignInFailure;
+
+  constructor(reason: SignInFailure, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SignInError';
+    this.reason = reason;
+  }
+}
