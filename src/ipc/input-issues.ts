@@ -1,0 +1,59 @@
+/** One problem with a request's input, as a person fixing the call needs it. */
+export interface InputIssue {
+  /** Dotted path of the offending field, such as `folder` or `rules.0.pattern`; `input` for the whole input. */
+  field: string;
+  message: string;
+}
+
+/** The issue shape zod errors and Standard Schema failures share. */
+interface SchemaIssue {
+  message: string;
+  code?: string;
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
+}
+
+/**
+ * The issues of a validation error: a `ZodError`, or the Standard Schema error tRPC throws for
+ * other validators. Anything else (including errors without issues) gives `undefined`.
+ */
+export function schemaIssuesOf(cause: unknown): readonly SchemaIssue[] | undefined {
+  const issues = (cause as { issues?: unknown } | null | undefined)?.issues;
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  return issues.every((issue) => typeof (issue as SchemaIssue)?.message === 'string')
+    ? (issues as SchemaIssue[])
+    : undefined;
+}
+
+/**
+ * One clear message per field. zod v4 words a missing field as "Invalid input: expected string,
+ * received undefined"; people (and the CLI) read "Required" more easily, so a field absent from
+ * the raw input is reported that way. Only the first issue of a field is kept: the others are
+ * usually consequences of it.
+ */
+export function inputIssues(issues: readonly SchemaIssue[], rawInput: unknown): InputIssue[] {
+  const byField = new Map<string, string>();
+  for (const issue of issues) {
+    const path = (issue.path ?? []).map((segment) =>
+      typeof segment === 'object' ? segment.key : segment,
+    );
+    const field = path.length ? path.map(String).join('.') : 'input';
+    if (byField.has(field)) continue;
+    const missing = issue.code === 'invalid_type' && valueAt(rawInput, path) === undefined;
+    byField.set(field, missing ? 'Required' : issue.message);
+  }
+  return [...byField].map(([field, message]) => ({ field, message }));
+}
+
+/** `folder: Required; retries: Too small: expected number to be >=0` */
+export function inputIssuesMessage(issues: readonly InputIssue[]): string {
+  return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}

@@ -1,0 +1,41 @@
+import { initTRPC } from '@trpc/server';
+import superjson from 'superjson';
+import {
+  inputIssues,
+  inputIssuesMessage,
+  schemaIssuesOf,
+  type InputIssue,
+} from './input-issues.ts';
+
+/**
+ * The one tRPC instance every DriveUp router is built with, so that every transport (socket,
+ * Electron IPC, in-process, WebSocket) agrees on the transformer and the error shape.
+ *
+ * superjson keeps `Date`, `Map`, `Set`, `bigint` and `undefined` intact across the wire: job and
+ * history records carry dates, and the clients should not have to revive them by hand.
+ *
+ * The context is empty on purpose: routers close over the `Agent` they serve
+ * (`createAppRouter(agent)`), so a server-side caller, the in-process link and the socket server
+ * need no per-request context to be built.
+ */
+const t = initTRPC.create({
+  transformer: superjson,
+  errorFormatter({ shape, error, input }) {
+    // Only a rejected input: a validation error deeper in the agent is a bug, not the caller's.
+    const schemaIssues = error.code === 'BAD_REQUEST' ? schemaIssuesOf(error.cause) : undefined;
+    if (!schemaIssues) return { ...shape, data: { ...shape.data, inputIssues: null } };
+    const issues = inputIssues(schemaIssues, input);
+    return {
+      ...shape,
+      message: inputIssuesMessage(issues),
+      data: { ...shape.data, inputIssues: issues as InputIssue[] | null },
+    };
+  },
+});
+
+export const transformer = superjson;
+export const router = t.router;
+export const publicProcedure = t.procedure;
+export const middleware = t.middleware;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
