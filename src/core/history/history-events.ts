@@ -1,3 +1,12 @@
+import type { HistoryStatus } from './history-record.ts';
+import type { HistorySyncStatus } from './outbox-worker.ts';
+
 /** Events the history area emits on the agent's bus (name → payload). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface HistoryEvents {}
+export interface HistoryEvents {
+  /** A finished job's record was committed to the local history. */
+  'history.recorded': { id: string; name: string; status: HistoryStatus; finishedAt: Date };
+  /** The MongoDB sync changed state or its waiting count moved. */
+  'history.sync': HistorySyncStatus;
+  /** Records were removed locally (and, when MongoDB is configured, queued for removal there). */
+  'history.cleared': { removed: number; before: Date | null };
+}

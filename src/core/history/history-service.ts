@@ -1,0 +1,196 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings-schema.ts';
+import { transaction } from '../store/transaction.ts';
+import type { HistoryEvents } from './history-events.ts';
+import type {
+  HistoryBackend,
+  HistoryClearInput,
+  HistoryPage,
+  HistoryQueryInput,
+} from './history-query.ts';
+import { historyClearSchema, historyQuerySchema } from './history-query.ts';
+import type { HistoryRecord } from './history-record.ts';
+import { HistoryRecorder } from './history-recorder.ts';
+import { LocalHistory } from './local-history.ts';
+import { MongoHistory } from './mongo-history.ts';
+import { assertMongoUri } from './mongo-uri.ts';
+import { Outbox } from './outbox.ts';
+import type { HistorySyncStatus } from './outbox-worker.ts';
+import { OutboxWorker, syncMessage } from './outbox-worker.ts';
+import { planSearch } from './search-plan.ts';
+
+/** Anything that takes the history's events: the agent's bus. */
+export interface HistoryEventSink {
+  emit<K extends keyof HistoryEvents>(type: K, data: HistoryEvents[K]): void;
+}
+
+export interface HistoryServiceOptions {
+  db: DatabaseSync;
+  /** This machine in the shared history; `clear` on MongoDB removes only its records. */
+  machineName: string;
+  /** Shared history in MongoDB; local only when absent. Refused at once when invalid. */
+  mongodbUri?: string | undefined;
+  mongodbDatabase?: string;
+  mongodbCollection?: string;
+  events?: HistoryEventSink;
+  logger?: Logger;
+  sync?: {
+    batchSize?: number;
+    initialBackoffMs?: number;
+    maxBackoffMs?: number;
+    serverSelectionTimeoutMs?: number;
+  };
+}
+
+export interface HistoryServiceStatus extends HistorySyncStatus {
+  /** Which backend a search made now would use. */
+  backend: HistoryBackend;
+  mongodbConfigured: boolean;
+}
+
+/** The settings that configure the history, with environment overrides already applied. */
+export function historyOptionsFromSettings(
+  settings: Settings,
+): Pick<HistoryServiceOptions, 'machineName' | 'mongodbUri' | 'mongodbDatabase'> {
+  return {
+    machineName: settings.machineName,
+    mongodbUri: settings.history.mongodbUri,
+    mongodbDatabase: settings.history.mongodbDatabase,
+  };
+}
+
+/**
+ * The upload history: the queue's recorder, search over MongoDB when it is configured and
+ * reachable (the local index otherwise), and the outbox worker that keeps MongoDB up to date.
+ */
+export class HistoryService {
+  readonly recorder: HistoryRecorder;
+  readonly #db: DatabaseSync;
+  readonly #machineName: string;
+  readonly #local: LocalHistory;
+  readonly #outbox: Outbox;
+  readonly #mongo: MongoHistory | null;
+  readonly #worker: OutboxWorker | null;
+  readonly #events: HistoryEventSink | undefined;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: HistoryServiceOptions) {
+    if (options.mongodbUri) assertMongoUri(options.mongodbUri);
+    this.#db = options.db;
+    this.#machineName = options.machineName;
+    this.#events = options.events;
+    this.#logger = options.logger;
+    this.#local = new LocalHistory(options.db);
+    this.#outbox = new Outbox(options.db);
+    this.recorder = new HistoryRecorder(options.db, this.#local, this.#outbox, (record) =>
+      this.#afterRecord(record),
+    );
+    this.#mongo = options.mongodbUri
+      ? new MongoHistory({
+          uri: options.mongodbUri,
+          database: options.mongodbDatabase ?? 'driveup',
+          collection: options.mongodbCollection,
+          serverSelectionTimeoutMs: options.sync?.serverSelectionTimeoutMs,
+        })
+      : null;
+    this.#worker = this.#mongo
+      ? new OutboxWorker({
+          outbox: this.#outbox,
+          target: this.#mongo,
+          ...options.sync,
+          logger: options.logger,
+          onStatus: (status) => this.#events?.emit('history.sync', status),
+        })
+      : null;
+  }
+
+  /** Starts copying the outbox to MongoDB (indexes are created on first contact). */
+  start(): void {
+    this.#worker?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#worker?.stop();
+    await this.#mongo?.close();
+  }
+
+  async search(input: HistoryQueryInput): Promise<HistoryPage> {
+    const plan = planSearch(historyQuerySchema.parse(input));
+    if (this.#mongo && this.#worker?.status().reachable) {
+      try {
+        return { backend: 'mongodb', ...(await this.#mongo.search(plan)) };
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'history search on MongoDB failed; searching locally');
+        this.#worker.reportUnreachable(error);
+      }
+    }
+    return { backend: 'local', ...this.#local.search(plan) };
+  }
+
+  /** This machine's records are local; another machine's are looked up in MongoDB. */
+  async get(id: string): Promise<HistoryRecord | null> {
+    const local = this.#local.get(id);
+    if (local || !this.#mongo || !this.#worker?.status().reachable) return local?.record ?? null;
+    try {
+      return (await this.#mongo.get(id))?.record ?? null;
+    } catch (error) {
+      this.#worker.reportUnreachable(error);
+      return null;
+    }
+  }
+
+  /**
+   * Removes this machine's records (all, or finished before a date) locally at once, and from
+   * MongoDB through the outbox, in order with the upserts before it.
+   */
+  clear(input: HistoryClearInput = {}): { removed: number } {
+    const before = historyClearSchema.parse(input).before ?? null;
+    const removed = transaction(this.#db, () => {
+      this.#outbox.dropUpserts(before);
+      const count = this.#local.clear(before);
+      if (this.#mongo) this.#outbox.enqueueClear(this.#machineName, before);
+      return count;
+    });
+    this.#worker?.wake();
+    this.#events?.emit('history.cleared', { removed, before });
+    return { removed };
+  }
+
+  status(): HistoryServiceStatus {
+    if (!this.#worker) {
+      const waiting = this.#outbox.waiting();
+      return {
+        backend: 'local',
+        mongodbConfigured: false,
+        state: 'off',
+        waiting,
+        lastError: null,
+        lastSyncedAt: null,
+        reachable: false,
+        message: syncMessage('off', waiting, null),
+      };
+    }
+    const sync = this.#worker.status();
+    return { ...sync, backend: sync.reachable ? 'mongodb' : 'local', mongodbConfigured: true };
+  }
+
+  /** Try MongoDB now instead of waiting for the backoff to end. */
+  retrySync(): void {
+    this.#worker?.retryNow();
+  }
+
+  /**
+   * Runs inside the queue's transaction, which may still roll back: announce the record only
+   * once it is committed (seen from outside the transaction).
+   */
+  #afterRecord(record: HistoryRecord): void {
+    setImmediate(() => {
+      if (this.#db.isTransaction) return this.#afterRecord(record);
+      if (!this.#local.get(record.id)) return;
+      const { id, name, status, finishedAt } = record;
+      this.#events?.emit('history.recorded', { id, name, status, finishedAt });
+      this.#worker?.wake();
+    });
+  }
+}
