@@ -13,6 +13,13 @@ export interface UploadRequest {
   expected: { size: number; mtimeMs: number };
   /** A resumable session left by an earlier attempt or before a crash. */
   resume: { sessionUri: string; confirmedBytes: number } | null;
+  /**
+   * An earlier attempt of this job may have created the file without its answer arriving (the
+   * process crashed or was stopped mid-request). The uploader then looks for the file tagged with
+   * this job id before creating another. Within one process it remembers this by itself; the queue
+   * sets it for a job found `running` at startup.
+   */
+  maybeCreated?: boolean;
   signal: AbortSignal;
   /** Persist before continuing: called with a new session URI, or null when one is abandoned. */
   onSession(sessionUri: string | null): void;

@@ -1,0 +1,92 @@
+import type { OAuth2Client } from 'google-auth-library';
+import type { DriveAuth } from './drive-auth.ts';
+import { ACCESS_REVOKED, DriveHttpError } from './drive-errors.ts';
+import type { DriveHttp, HttpRequest, HttpResponse } from './drive-http.ts';
+import { UploadError } from './uploader.ts';
+
+export type Query = Record<string, string | undefined>;
+
+/**
+ * Drive requests with the user's bearer token. A 401 means the access token died early (revoked
+ * session, clock skew): the token is refreshed once and the request sent once more; a second 401
+ * is the caller's to report.
+ */
+export class DriveClient {
+  readonly apiRoot: string;
+  readonly #auth: DriveAuth;
+  readonly #http: DriveHttp;
+
+  constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string) {
+    this.#auth = auth;
+    this.#http = http;
+    this.apiRoot = apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`;
+  }
+
+  url(path: string, query: Query = {}): string {
+    const url = new URL(path, this.apiRoot);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    return url.toString();
+  }
+
+  async send(
+    request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
+  ): Promise<HttpResponse> {
+    const client = await this.#auth.client();
+    const first = await this.#sendAuthorized(client, request);
+    if (first.response.status !== 401) return first.response;
+    forceRefresh(client, first.token);
+    return (await this.#sendAuthorized(client, request)).response;
+  }
+
+  /** A JSON API call; any non-2xx answer becomes a DriveHttpError. */
+  async json<T>(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown; signal: AbortSignal },
+  ): Promise<T> {
+    const hasBody = options.body !== undefined;
+    const response = await this.send({
+      method,
+      url: this.url(path, options.query),
+      signal: options.signal,
+      ...(hasBody
+        ? {
+            headers: { 'content-type': 'application/json; charset=UTF-8' },
+            body: Buffer.from(JSON.stringify(options.body)),
+          }
+        : {}),
+    });
+    return parseJsonResponse<T>(response);
+  }
+
+  async #sendAuthorized(
+    client: OAuth2Client,
+    request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
+  ): Promise<{ token: string | undefined; response: HttpResponse }> {
+    // v10 returns a fetch Headers object; it refreshes the access token itself when it is expiring.
+    const authorization = (await client.getRequestHeaders()).get('authorization') ?? '';
+    const response = await this.#http.send({
+      ...request,
+      headers: { ...request.headers, authorization },
+    });
+    return { token: authorization.replace(/^Bearer\s+/i, ''), response };
+  }
+}
+
+export function parseJsonResponse<T>(response: HttpResponse): T {
+  if (response.status < 200 || response.status >= 300) throw DriveHttpError.fromResponse(response);
+  if (response.body.length === 0) return {} as T;
+  return JSON.parse(response.body.toString('utf8')) as T;
+}
+
+/**
+ * Marks the token expired so the next getRequestHeaders() refreshes it, unless a concurrent upload
+ * already replaced the token that was refused.
+ */
+function forceRefresh(client: OAuth2Client, refused: string | undefined): void {
+  if (client.credentials.access_token && client.credentials.access_token !== refused) return;
+  if (!client.credentials.refresh_token) throw new UploadError('auth', ACCESS_REVOKED);
+  client.credentials.expiry_date = 1;
+}

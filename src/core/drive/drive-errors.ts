@@ -1,0 +1,204 @@
+import { describeGoogleError, isInvalidGrant } from '../auth/google-error.ts';
+import { UploadError } from './uploader.ts';
+
+/** A Drive answer that was not a success, with what the scheduler and the user need from it. */
+export class DriveHttpError extends Error {
+  readonly status: number;
+  /** Drive's `errors[0].reason`, e.g. `storageQuotaExceeded`; empty when the body had none. */
+  readonly reason: string;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(status: number, reason: string, message: string, retryAfterMs?: number) {
+    super(message);
+    this.name = 'DriveHttpError';
+    this.status = status;
+    this.reason = reason;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  static fromResponse(response: {
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: Buffer;
+  }): DriveHttpError {
+    const { reason, message } = parseErrorBody(response.body);
+    const retryAfter = response.headers['retry-after'];
+    return new DriveHttpError(
+      response.status,
+      reason,
+      message || `HTTP ${response.status}`,
+      parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined),
+    );
+  }
+}
+
+/** The request ran out of time without an answer (our own idle timeout). */
+export class RequestTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`no answer from Google Drive within ${Math.round(ms / 1000)} s`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+const RATE_LIMIT_REASONS = new Set([
+  'userRateLimitExceeded',
+  'rateLimitExceeded',
+  'sharingRateLimitExceeded',
+  'backendError',
+]);
+const PERMISSION_REASONS = new Set([
+  'insufficientPermissions',
+  'insufficientFilePermissions',
+  'appNotAuthorizedToFile',
+]);
+const QUOTA_REASONS = new Set(['storageQuotaExceeded', 'quotaExceeded']);
+
+/** No route to Google at all: the queue waits for the network instead of spending attempts. */
+const OFFLINE_CODES = new Set([
+  'ENOTFOUND',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'EAI_AGAIN',
+]);
+/** The network is there but this exchange broke: worth a retry with backoff. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+export const DRIVE_FULL = 'Your Google Drive is full: free space or buy storage, then retry';
+export const ACCESS_REVOKED = 'Google access was revoked or expired: sign in again';
+
+/**
+ * Turns anything an upload attempt can throw into the scheduler's vocabulary, with a message a
+ * person can act on. Token-endpoint failures arrive as GaxiosErrors, Drive answers as
+ * DriveHttpError, socket trouble as Node errors with a `code`.
+ */
+export function classifyDriveError(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  if (error instanceof DriveHttpError) return classifyHttp(error);
+  if (isInvalidGrant(error)) return new UploadError('auth', ACCESS_REVOKED, { cause: error });
+  const code = networkCode(error);
+  if (code && OFFLINE_CODES.has(code)) {
+    return new UploadError(
+      'offline',
+      `Cannot reach Google Drive (${code}): waiting for the network`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (code && TRANSIENT_CODES.has(code)) {
+    return new UploadError('transient', `The connection to Google Drive broke (${code})`, {
+      cause: error,
+    });
+  }
+  const status = gaxiosStatus(error);
+  if (status !== undefined) return classifyTokenEndpointStatus(status, error);
+  // Unknown failures are retried with backoff: the queue caps attempts, and giving up on a
+  // surprise would lose the file for good.
+  return new UploadError('transient', `Upload failed: ${describeGoogleError(error)}`, {
+    cause: error,
+  });
+}
+
+/**
+ * The request went out and the connection failed or timed out before an answer: whatever it asked
+ * for may have happened.
+ */
+export function isUnanswered(error: unknown): boolean {
+  if (error instanceof UploadError || error instanceof DriveHttpError) return false;
+  return classifyDriveError(error).kind === 'transient';
+}
+
+function classifyHttp(error: DriveHttpError): UploadError {
+  const { status, reason } = error;
+  const options = { cause: error, retryAfterMs: error.retryAfterMs };
+  const drive = `Google Drive answered ${status}${reason ? ` ${reason}` : ''}: ${error.message}`;
+  if (status >= 500 || status === 429 || status === 408) {
+    return new UploadError('transient', drive, options);
+  }
+  if (status === 403 && RATE_LIMIT_REASONS.has(reason)) {
+    return new UploadError('transient', drive, options);
+  }
+  if (QUOTA_REASONS.has(reason)) return new UploadError('permanent', DRIVE_FULL, options);
+  if (PERMISSION_REASONS.has(reason)) {
+    return new UploadError(
+      'permanent',
+      'DriveUp is not allowed to write there: with the recommended "drive.file" access it can only use folders it created. ' +
+        'Choose a destination DriveUp created, or set Google access to "drive" (full Drive) in settings and sign in again',
+      options,
+    );
+  }
+  if (status === 404) {
+    return new UploadError(
+      'permanent',
+      'The destination was not found in Google Drive (deleted, trashed or not shared with DriveUp): check the destination folder, then retry',
+      options,
+    );
+  }
+  if (status === 401) {
+    return new UploadError('auth', 'Google refused DriveUp’s access: sign in again', options);
+  }
+  return new UploadError('permanent', drive, options);
+}
+
+function classifyTokenEndpointStatus(status: number, error: unknown): UploadError {
+  const text = `Google sign-in answered ${describeGoogleError(error)}`;
+  if (status >= 500 || status === 429) return new UploadError('transient', text, { cause: error });
+  return new UploadError('auth', `${text}: sign in again`, { cause: error });
+}
+
+/** The first string `code` along the cause chain (gaxios and fetch wrap the socket error). */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+function gaxiosStatus(error: unknown): number | undefined {
+  const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function parseErrorBody(body: Buffer): { reason: string; message: string } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      error?: { message?: unknown; errors?: { reason?: unknown }[] } | string;
+    };
+    const error = parsed.error;
+    if (typeof error === 'string') return { reason: error, message: error };
+    const reason = error?.errors?.[0]?.reason;
+    return {
+      reason: typeof reason === 'string' ? reason : '',
+      message: typeof error?.message === 'string' ? error.message : '',
+    };
+  } catch {
+    return { reason: '', message: body.toString('utf8', 0, 200).trim() };
+  }
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
