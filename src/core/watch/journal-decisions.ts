@@ -1,0 +1,60 @@
+import type { JournalEntry } from './file-journal.ts';
+import type { JobOutcomeJob, JobOutcomeType } from './watch-sink.ts';
+
+export interface Version {
+  size: number;
+  mtimeMs: number;
+}
+
+/** Whole milliseconds: the queue may keep a file's time as an integer. */
+export function sameVersion(a: Version, b: Version): boolean {
+  return a.size === b.size && Math.floor(a.mtimeMs) === Math.floor(b.mtimeMs);
+}
+
+/**
+ * True when this version of the file needs nothing more from the watcher: Drive has it, or it is
+ * queued, or the queue gave up on exactly this content (a person retries that in the queue; a new
+ * version is tried afresh).
+ */
+export function isHandled(entry: JournalEntry | undefined, version: Version): boolean {
+  if (!entry) return false;
+  if (entry.uploadedSize !== null && entry.uploadedMtimeMs !== null) {
+    if (sameVersion({ size: entry.uploadedSize, mtimeMs: entry.uploadedMtimeMs }, version)) {
+      return true;
+    }
+  }
+  return entry.state !== 'settling' && sameVersion(entry, version);
+}
+
+/**
+ * The journal entry once the queue reports on a job. What Drive holds is the job's version, which
+ * may be newer than the one we queued (the uploader sends the final content of a file that
+ * changed); a report on an older job than the entry's current one only updates that memory.
+ */
+export function entryAfterOutcome(
+  entry: JournalEntry | undefined,
+  type: JobOutcomeType,
+  job: JobOutcomeJob,
+  path: string,
+): JournalEntry {
+  const base: JournalEntry = entry ?? {
+    path,
+    size: job.size,
+    mtimeMs: job.mtimeMs,
+    state: 'queued',
+    jobId: job.id,
+    uploadedSize: null,
+    uploadedMtimeMs: null,
+  };
+  const current = base.jobId === job.id;
+  if (type === 'job.done') {
+    return {
+      ...base,
+      ...(current ? { state: 'uploaded', size: job.size, mtimeMs: job.mtimeMs } : {}),
+      uploadedSize: job.size,
+      uploadedMtimeMs: job.mtimeMs,
+    };
+  }
+  if (!current) return base;
+  return { ...base, state: type === 'job.failed' ? 'failed' : 'cancelled' };
+}

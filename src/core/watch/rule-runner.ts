@@ -1,0 +1,497 @@
+import type { Dirent } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expandDestination } from './destination-template.ts';
+import type { FileJournal, JournalEntry } from './file-journal.ts';
+import {
+  type FolderChange,
+  type FolderWatch,
+  nativeBackend,
+  type SubscribeFn,
+  watchFolder,
+  watchLimitMessage,
+} from './folder-watcher.ts';
+import { createPathFilter, type PathFilter } from './ignore-rules.ts';
+import { isHandled, sameVersion } from './journal-decisions.ts';
+import { type FileVersion, StabilityGate } from './stability-gate.ts';
+import { toRelative } from './relative-path.ts';
+import { messageOf, scanTree, type ScannedFile } from './tree-scanner.ts';
+import type { WatchWarningCode } from './watch-events.ts';
+import type { WatchRule, WatchRuleState } from './watch-rules.ts';
+import type { WatchQueueItem, WatchSink } from './watch-sink.ts';
+
+export interface RuleRunnerOptions {
+  rule: WatchRule;
+  journal: FileJournal;
+  sink: WatchSink;
+  machineName: () => string;
+  rescanIntervalMs: number;
+  /** How often the folder itself is checked (deleted, unmounted, replaced, back). */
+  folderPollMs: number;
+  onState: (state: WatchRuleState, reason: string | null) => void;
+  onWarning: (code: WatchWarningCode, message: string, path?: string) => void;
+  platform?: NodeJS.Platform;
+  subscribe?: SubscribeFn;
+  readDir?: (dir: string) => Promise<Dirent[]>;
+}
+
+interface FolderIdentity {
+  dev: number;
+  ino: number;
+}
+
+const STAT_BATCH = 64;
+const REWATCH_DEBOUNCE_MS = 300;
+/** A burst big enough that the OS may have dropped events (its queue overflows silently). */
+const BURST_EVENTS = 256;
+const BURST_QUIET_MS = 1000;
+const BURST_MAX_WAIT_MS = 10_000;
+
+/**
+ * Runs one enabled rule: the OS watcher wakes it, the journal scan is the truth, the stability
+ * gate decides when a file is finished, and the sink receives each new version exactly once.
+ */
+export class RuleRunner {
+  readonly rule: WatchRule;
+  readonly #o: RuleRunnerOptions;
+  readonly #filter: PathFilter;
+  #state: WatchRuleState = 'scanning';
+  #reason: string | null = null;
+  #gate: StabilityGate | undefined;
+  #watch: FolderWatch | undefined;
+  #watchProblem: string | null = null;
+  #identity: FolderIdentity | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  #scanning: Promise<void> | undefined;
+  #scanAgain = false;
+  #checkingFolder = false;
+  #stopped = false;
+  /** Versions handed to the sink and not yet answered: seen again, they are not offered twice. */
+  readonly #enqueueing = new Map<string, FileVersion & { handing: Promise<void> }>();
+  readonly #work = new Set<Promise<unknown>>();
+  #sinkFailing = false;
+  #rewatchTimer: NodeJS.Timeout | undefined;
+  #eventsSinceScan = 0;
+  #burstTimer: NodeJS.Timeout | undefined;
+  #burstSince = 0;
+
+  constructor(options: RuleRunnerOptions) {
+    this.rule = options.rule;
+    this.#o = options;
+    this.#filter = createPathFilter(options.rule);
+  }
+
+  get state(): WatchRuleState {
+    return this.#state;
+  }
+
+  get reason(): string | null {
+    return this.#reason;
+  }
+
+  get pending(): number {
+    return (this.#gate?.size ?? 0) + this.#enqueueing.size;
+  }
+
+  /** Resolves once the first scan is done (or the folder was found missing). */
+  async start(): Promise<void> {
+    this.#timers.push(
+      setInterval(() => void this.#track(this.#checkFolder()), this.#o.folderPollMs),
+      setInterval(() => void this.#track(this.rescan()), this.#o.rescanIntervalMs),
+    );
+    await this.#track(this.#attach());
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    clearTimeout(this.#rewatchTimer);
+    clearTimeout(this.#burstTimer);
+    this.#gate?.stop();
+    await Promise.allSettled([...this.#work]);
+    await this.#closeWatch();
+  }
+
+  /** A full reconciliation of the tree with the journal. Calls made during a scan run it once more. */
+  rescan(): Promise<void> {
+    if (this.#stopped || this.#state === 'folder-missing') return Promise.resolve();
+    if (this.#scanning) {
+      this.#scanAgain = true;
+      return this.#scanning;
+    }
+    this.#scanning = this.#scanUntilQuiet().finally(() => (this.#scanning = undefined));
+    return this.#scanning;
+  }
+
+  absolutePath(path: string): string {
+    return join(this.rule.folder, ...path.split('/'));
+  }
+
+  async #scanUntilQuiet(): Promise<void> {
+    do {
+      this.#scanAgain = false;
+      await this.#scanOnce();
+    } while (this.#scanAgain && !this.#stopped);
+  }
+
+  async #scanOnce(): Promise<void> {
+    if (!this.#watch) await this.#openWatch();
+    if (this.#stopped) return;
+    this.#setState('scanning', null);
+    this.#eventsSinceScan = 0;
+    const result = await this.#scan('');
+    if (this.#stopped || this.#state === 'folder-missing') return;
+    if (result.missing) return this.#detach();
+    this.#setState(this.#watch ? 'watching' : 'error', this.#watchProblem);
+  }
+
+  async #scan(from: string): Promise<{ missing: boolean; subfolders: number }> {
+    const result = await scanTree({
+      root: this.rule.folder,
+      from,
+      recursive: this.rule.recursive,
+      filter: this.#filter,
+      onWarning: (w) => this.#o.onWarning('unreadable', w.message, w.path),
+      readDir: this.#o.readDir,
+    });
+    if (!this.#stopped && !result.missing) this.#reconcile(result.files, from);
+    return result;
+  }
+
+  /** Compares a scanned tree (or subtree) with the journal in memory; writes only differences. */
+  #reconcile(files: ScannedFile[], from: string): void {
+    const found = new Set<string>();
+    const firstSeen: JournalEntry[] = [];
+    for (const file of files) {
+      found.add(file.path);
+      this.#consider(file, firstSeen);
+    }
+    const vanished: string[] = [];
+    for (const entry of this.#o.journal.entries()) {
+      // Only files still settling are forgotten: the memory of uploads is what prevents duplicates.
+      // One the gate holds may have appeared after this scan listed its folder: the gate decides.
+      if (entry.state !== 'settling' || found.has(entry.path) || !isUnder(entry.path, from))
+        continue;
+      if (!this.#gate?.has(entry.path) && !this.#enqueueing.has(entry.path))
+        vanished.push(entry.path);
+    }
+    this.#o.journal.write(firstSeen);
+    this.#o.journal.remove(vanished);
+  }
+
+  /**
+   * One sighting of a file, possibly stale (a scan stats a file long before it compares). So a
+   * sighting never overwrites what the journal knows; it only sends the file to the gate, which
+   * stats it again and settles the version that is really there.
+   */
+  #consider(file: FileVersion, firstSeen: JournalEntry[]): void {
+    const entry = this.#o.journal.get(file.path);
+    if (isHandled(entry, file) || this.#isOffered(file)) return;
+    if (!entry) firstSeen.push(settling(file));
+    this.#gate?.observe(file);
+  }
+
+  #isOffered(file: FileVersion): boolean {
+    const offered = this.#enqueueing.get(file.path);
+    return offered !== undefined && sameVersion(offered, file);
+  }
+
+  #onChanges(changes: FolderChange[]): void {
+    this.#noteBurst(changes.length);
+    const paths = new Set<string>();
+    for (const change of changes) {
+      if (change.path === this.rule.folder) {
+        void this.#track(this.#checkFolder());
+        continue;
+      }
+      const path = toRelative(this.rule.folder, change.path);
+      if (change.type === 'delete' || path === null) continue;
+      if (!this.rule.recursive && path.includes('/')) continue;
+      paths.add(path);
+    }
+    if (paths.size) void this.#track(this.#look([...paths]));
+  }
+
+  /**
+   * inotify drops events silently when its queue overflows under a burst, and nothing else would
+   * look for those files before the periodic rescan. So a burst is followed by a rescan once it
+   * quiets down (or every few seconds while it lasts).
+   */
+  #noteBurst(events: number): void {
+    if (this.#eventsSinceScan === 0) this.#burstSince = Date.now();
+    this.#eventsSinceScan += events;
+    if (this.#eventsSinceScan < BURST_EVENTS) return;
+    clearTimeout(this.#burstTimer);
+    const latest = this.#burstSince + BURST_MAX_WAIT_MS - Date.now();
+    this.#burstTimer = setTimeout(
+      () => void this.#track(this.rescan()),
+      Math.max(0, Math.min(BURST_QUIET_MS, latest)),
+    );
+  }
+
+  /** Follows up the hints of one batch of events: stat each path, scan any folder that appeared. */
+  async #look(paths: string[]): Promise<void> {
+    const changed: JournalEntry[] = [];
+    const newDirs: string[] = [];
+    for (let i = 0; i < paths.length; i += STAT_BATCH) {
+      const batch = paths.slice(i, i + STAT_BATCH);
+      const stats = await Promise.all(batch.map((path) => statOrNull(this.absolutePath(path))));
+      if (this.#stopped) return;
+      batch.forEach((path, index) => {
+        const found = stats[index];
+        if (found?.isDirectory()) {
+          if (this.rule.recursive && this.#filter.entersDir(path)) newDirs.push(path);
+        } else if (found?.isFile() && this.#filter.acceptsFile(path)) {
+          this.#consider({ path, size: found.size, mtimeMs: found.mtimeMs }, changed);
+        }
+      });
+    }
+    this.#o.journal.write(changed);
+    // A folder created with files already inside gets no events for them: only a scan finds them.
+    for (const dir of newDirs) {
+      const { subfolders } = await this.#scan(dir);
+      if (subfolders > 0) this.#scheduleRewatch();
+    }
+  }
+
+  /**
+   * inotify watches folder by folder, and @parcel/watcher adds a watch only for a folder it saw
+   * being created: the subfolders of a tree made at once (`mkdir -p`, a moved-in tree) stay
+   * unwatched for good. Subscribing afresh walks the whole tree again; the rescan after it covers
+   * the moments in between. Debounced, so a burst of new folders costs one or two of these.
+   */
+  #scheduleRewatch(): void {
+    if (this.#rewatchTimer || nativeBackend(this.#o.platform ?? process.platform) !== 'inotify') {
+      return;
+    }
+    this.#rewatchTimer = setTimeout(() => void this.#track(this.#rewatch()), REWATCH_DEBOUNCE_MS);
+  }
+
+  async #rewatch(): Promise<void> {
+    this.#rewatchTimer = undefined;
+    if (this.#stopped || this.#state === 'folder-missing') return;
+    await this.#closeWatch();
+    await this.rescan();
+  }
+
+  #onSettled(files: FileVersion[]): void {
+    const fresh = files.filter(
+      (file) => !isHandled(this.#o.journal.get(file.path), file) && !this.#isOffered(file),
+    );
+    if (!fresh.length) return;
+    const handing = this.#track(this.#enqueue(fresh));
+    for (const file of fresh) this.#enqueueing.set(file.path, { ...file, handing });
+  }
+
+  /** Resolves once nothing waits in the gate or for the queue's answer. */
+  async whenIdle(): Promise<void> {
+    while (!this.#stopped && this.pending > 0) {
+      await this.#gate?.whenEmpty();
+      await Promise.allSettled([...this.#enqueueing.values()].map((offered) => offered.handing));
+    }
+  }
+
+  /**
+   * Resolves once a hand-over of this file to the queue is recorded. The queue may report on a
+   * job before its `enqueue` call has returned here; that report must land after the record.
+   */
+  async handedOver(path: string): Promise<void> {
+    await this.#enqueueing.get(path)?.handing;
+  }
+
+  async #enqueue(files: FileVersion[]): Promise<void> {
+    try {
+      const results = await this.#o.sink.enqueue(files.map((file) => this.#item(file)));
+      this.#recordQueued(
+        files,
+        results.map((r) => r.jobId),
+      );
+      this.#sinkFailing = false;
+    } catch (error) {
+      this.#release(files);
+      if (!this.#sinkFailing) {
+        this.#o.onWarning('enqueue-failed', `The upload queue refused files: ${messageOf(error)}`);
+      }
+      this.#sinkFailing = true;
+      // Offered again after another window, unless they changed or went away meanwhile.
+      for (const file of files) this.#gate?.observe(file);
+    }
+  }
+
+  #recordQueued(files: FileVersion[], jobIds: string[]): void {
+    const entries = files.map((file, index): JournalEntry => {
+      const entry = this.#o.journal.get(file.path);
+      return {
+        path: file.path,
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        state: 'queued',
+        jobId: jobIds[index] ?? null,
+        uploadedSize: entry?.uploadedSize ?? null,
+        uploadedMtimeMs: entry?.uploadedMtimeMs ?? null,
+      };
+    });
+    this.#o.journal.write(entries);
+    this.#release(files);
+  }
+
+  #release(files: FileVersion[]): void {
+    for (const file of files) {
+      const offered = this.#enqueueing.get(file.path);
+      // A newer version of the file may be on its way already: that hand-over is not ours.
+      if (offered && sameVersion(offered, file)) this.#enqueueing.delete(file.path);
+    }
+  }
+
+  #item(file: FileVersion): WatchQueueItem {
+    const slash = file.path.lastIndexOf('/');
+    return {
+      path: this.absolutePath(file.path),
+      folderPath: expandDestination(this.rule.destination, {
+        machine: this.#o.machineName(),
+        relativeDir: slash < 0 ? '' : file.path.slice(0, slash),
+        date: new Date(file.mtimeMs),
+      }),
+      source: 'watch',
+      ruleId: this.rule.id,
+      conflictPolicy: this.rule.conflictPolicy,
+    };
+  }
+
+  async #attach(): Promise<void> {
+    const identity = await folderIdentity(this.rule.folder);
+    if (this.#stopped) return;
+    if (!identity) return this.#detach();
+    this.#identity = identity;
+    this.#gate = new StabilityGate({
+      windowMs: this.rule.stabilityWindowMs,
+      stat: async (path) => {
+        const found = await statOrNull(this.absolutePath(path));
+        return found?.isFile() ? { size: found.size, mtimeMs: found.mtimeMs } : null;
+      },
+      onSettled: (files) => this.#onSettled(files),
+      onGone: (paths) => this.#forgetSettling(paths),
+    });
+    this.#setState('scanning', null);
+    await this.rescan();
+  }
+
+  /** The folder is gone (deleted, unmounted): stop looking inside, keep the journal, poll for it. */
+  async #detach(): Promise<void> {
+    this.#gate?.stop();
+    this.#gate = undefined;
+    this.#identity = null;
+    await this.#closeWatch();
+    if (this.#stopped) return;
+    this.#setState(
+      'folder-missing',
+      `The folder ${this.rule.folder} is missing; watching resumes when it is back.`,
+    );
+  }
+
+  async #checkFolder(): Promise<void> {
+    if (this.#checkingFolder || this.#stopped) return;
+    this.#checkingFolder = true;
+    try {
+      const identity = await folderIdentity(this.rule.folder);
+      if (this.#stopped) return;
+      if (!identity) {
+        if (this.#state !== 'folder-missing') await this.#detach();
+      } else if (!this.#identity || !sameIdentity(identity, this.#identity)) {
+        // Back, or replaced by another folder of the same name (the old watch sees nothing).
+        await this.#detach();
+        await this.#attach();
+      }
+    } finally {
+      this.#checkingFolder = false;
+    }
+  }
+
+  async #openWatch(): Promise<void> {
+    try {
+      this.#watch = await watchFolder({
+        folder: this.rule.folder,
+        onChanges: (changes) => this.#onChanges(changes),
+        onError: (error) => void this.#track(this.#onWatchError(error)),
+        platform: this.#o.platform,
+        subscribe: this.#o.subscribe,
+      });
+      this.#watchProblem = null;
+    } catch (error) {
+      this.#watch = undefined;
+      this.#noteWatchProblem(error);
+    }
+  }
+
+  async #onWatchError(error: Error): Promise<void> {
+    if (this.#noteWatchProblem(error)) {
+      // Reopened on the next periodic scan, once the limit may have been raised.
+      await this.#closeWatch();
+      this.#setState('error', this.#watchProblem);
+    }
+    await this.rescan();
+  }
+
+  /** Returns true when the problem is the OS watch limit. */
+  #noteWatchProblem(error: unknown): boolean {
+    const limit = watchLimitMessage(error, this.rule.folder, this.#o.rescanIntervalMs / 1000);
+    if (limit) {
+      if (this.#watchProblem !== limit) this.#o.onWarning('watch-limit', limit);
+      this.#watchProblem = limit;
+      return true;
+    }
+    const message = `The change watcher for ${this.rule.folder} failed (${messageOf(error)}); the folder is rescanned.`;
+    this.#o.onWarning('watcher-error', message);
+    if (!this.#watch) this.#watchProblem = message;
+    return false;
+  }
+
+  async #closeWatch(): Promise<void> {
+    const watch = this.#watch;
+    this.#watch = undefined;
+    await watch?.close().catch(() => undefined);
+  }
+
+  #forgetSettling(paths: string[]): void {
+    const settlingOnly = paths.filter((path) => this.#o.journal.get(path)?.state === 'settling');
+    this.#o.journal.remove(settlingOnly);
+  }
+
+  #setState(state: WatchRuleState, reason: string | null): void {
+    if (this.#state === state && this.#reason === reason) return;
+    this.#state = state;
+    this.#reason = reason;
+    this.#o.onState(state, reason);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#work.add(work);
+    void work.finally(() => this.#work.delete(work)).catch(() => undefined);
+    return work;
+  }
+}
+
+function settling(file: FileVersion): JournalEntry {
+  return { ...file, state: 'settling', jobId: null, uploadedSize: null, uploadedMtimeMs: null };
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return dir === '' || path.startsWith(`${dir}/`);
+}
+
+async function statOrNull(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+async function folderIdentity(folder: string): Promise<FolderIdentity | null> {
+  const found = await statOrNull(folder);
+  return found?.isDirectory() ? { dev: found.dev, ino: found.ino } : null;
+}
+
+function sameIdentity(a: FolderIdentity, b: FolderIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}

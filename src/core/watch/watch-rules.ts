@@ -1,0 +1,112 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { conflictPolicySchema } from '../config/settings-schema.ts';
+import { DEFAULT_DESTINATION, templateProblem } from './destination-template.ts';
+import { globProblem } from './ignore-rules.ts';
+
+/**
+ * The watch rule as the API accepts it. These schemas are the API's input schemas, so every
+ * message is written for the person who typed the value.
+ */
+const absolutePathSchema = z
+  .string()
+  .min(1)
+  .refine((path) => isAbsolute(path), 'must be an absolute path');
+
+const globSchema = z.string().superRefine((glob, ctx) => {
+  const problem = globProblem(glob);
+  if (problem) ctx.addIssue({ code: 'custom', message: `bad pattern "${glob}": ${problem}` });
+});
+
+const destinationSchema = z
+  .string()
+  .superRefine((template, ctx) => {
+    const problem = templateProblem(template);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('Drive folder path; placeholders {machine}, {relativeDir}, {yyyy}, {mm}, {dd}.');
+
+export const afterUploadSchema = z
+  .discriminatedUnion('action', [
+    z.object({ action: z.literal('keep') }).strict(),
+    z.object({ action: z.literal('move'), folder: absolutePathSchema }).strict(),
+    z.object({ action: z.literal('delete') }).strict(),
+  ])
+  .describe(
+    'What happens to the local file once it is in Drive. "delete" happens only after Drive confirmed the MD5.',
+  );
+export type AfterUpload = z.infer<typeof afterUploadSchema>;
+
+// Without defaults, so that an update (`.partial()`) leaves out what it does not change.
+const ruleFields = {
+  folder: absolutePathSchema.describe('The local folder to watch.'),
+  destination: destinationSchema,
+  include: z.array(globSchema).describe('Only files matching one of these; empty for all.'),
+  exclude: z.array(globSchema).describe('Never files (or folders) matching one of these.'),
+  recursive: z.boolean().describe('Also watch every subfolder.'),
+  stabilityWindowMs: z
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .describe('A file is uploaded once its size and time stay unchanged this long.'),
+  conflictPolicy: conflictPolicySchema,
+  afterUpload: afterUploadSchema,
+  ignoreHidden: z.boolean().describe('Skip files and folders whose name starts with a dot.'),
+  ignoreTemporary: z
+    .boolean()
+    .describe('Skip partial downloads, lock and swap files (*.part, ~$*, .DS_Store…).'),
+  enabled: z.boolean().describe('False pauses the rule.'),
+};
+
+export const watchRuleInputSchema = z
+  .object({
+    folder: ruleFields.folder,
+    destination: ruleFields.destination.default(DEFAULT_DESTINATION),
+    include: ruleFields.include.default([]),
+    exclude: ruleFields.exclude.default([]),
+    recursive: ruleFields.recursive.default(true),
+    stabilityWindowMs: ruleFields.stabilityWindowMs.default(2000),
+    conflictPolicy: ruleFields.conflictPolicy.default('keep-both'),
+    afterUpload: ruleFields.afterUpload.default({ action: 'keep' }),
+    ignoreHidden: ruleFields.ignoreHidden.default(true),
+    ignoreTemporary: ruleFields.ignoreTemporary.default(true),
+    enabled: ruleFields.enabled.default(true),
+  })
+  .strict();
+export type WatchRuleInput = z.input<typeof watchRuleInputSchema>;
+export type WatchRuleSettings = z.infer<typeof watchRuleInputSchema>;
+
+export const watchRulePatchSchema = z.object(ruleFields).partial().strict();
+export type WatchRulePatch = z.infer<typeof watchRulePatchSchema>;
+
+export const ruleIdSchema = z.string().min(1);
+
+export const watchRuleUpdateSchema = z.object({ id: ruleIdSchema, patch: watchRulePatchSchema });
+export type WatchRuleUpdate = z.infer<typeof watchRuleUpdateSchema>;
+
+export interface WatchRule extends WatchRuleSettings {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type WatchRuleState = 'watching' | 'scanning' | 'folder-missing' | 'error' | 'paused';
+
+export interface WatchRuleCounts {
+  /** Files the journal knows for this rule (present or already uploaded). */
+  seen: number;
+  /** Waiting for size and time to stay still. */
+  pending: number;
+  queued: number;
+  uploaded: number;
+  /** Failed or cancelled in the queue; queued again only when the file changes. */
+  failed: number;
+}
+
+export interface WatchRuleStatus {
+  rule: WatchRule;
+  state: WatchRuleState;
+  /** Why the rule is in `error` or `folder-missing`, in words for a person. */
+  reason: string | null;
+  counts: WatchRuleCounts;
+}

@@ -1,0 +1,292 @@
+import type { Dirent } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { applyAfterUpload } from './after-upload.ts';
+import { FileJournal } from './file-journal.ts';
+import type { SubscribeFn } from './folder-watcher.ts';
+import { entryAfterOutcome } from './journal-decisions.ts';
+import { RuleRunner } from './rule-runner.ts';
+import { checkPlacement, WatchRuleError } from './rule-placement.ts';
+import { RuleStore } from './rule-store.ts';
+import { toRelative } from './relative-path.ts';
+import { messageOf } from './tree-scanner.ts';
+import type { WatchEventEmitter, WatchWarningCode } from './watch-events.ts';
+import {
+  type WatchRule,
+  type WatchRuleInput,
+  watchRuleInputSchema,
+  type WatchRulePatch,
+  watchRulePatchSchema,
+  type WatchRuleSettings,
+  type WatchRuleStatus,
+} from './watch-rules.ts';
+import type { JobOutcomeJob, JobOutcomeSource, JobOutcomeType, WatchSink } from './watch-sink.ts';
+
+export interface WatchServiceOptions {
+  db: DatabaseSync;
+  sink: WatchSink;
+  /** `settings.machineName`; a function so a renamed machine applies to the next file. */
+  machineName: string | (() => string);
+  /** DriveUp's own directories: no rule may watch them. */
+  protectedDirs: readonly string[];
+  events?: WatchEventEmitter;
+  /** Finished jobs (the agent's bus): uploaded versions are remembered, after-upload actions run. */
+  jobOutcomes?: JobOutcomeSource;
+  /** `settings.watch.rescanIntervalSeconds` × 1000. */
+  rescanIntervalMs?: number;
+  folderPollMs?: number;
+  platform?: NodeJS.Platform;
+  subscribe?: SubscribeFn;
+  readDir?: (dir: string) => Promise<Dirent[]>;
+}
+
+const OUTCOMES: readonly JobOutcomeType[] = ['job.done', 'job.failed', 'job.cancelled'];
+
+/** Watch folders: the rules, their runners, and what happens when their uploads finish. */
+export class WatchService {
+  readonly #o: WatchServiceOptions;
+  readonly #store: RuleStore;
+  readonly #runners = new Map<string, RuleRunner>();
+  readonly #journals = new Map<string, FileJournal>();
+  readonly #work = new Set<Promise<unknown>>();
+  #unsubscribe: Array<() => void> = [];
+  #serial: Promise<unknown> = Promise.resolve();
+  #started = false;
+
+  constructor(options: WatchServiceOptions) {
+    this.#o = options;
+    this.#store = new RuleStore(options.db);
+  }
+
+  /** Starts every enabled rule; resolves when each has scanned its folder once. */
+  start(): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#started) return;
+      this.#started = true;
+      this.#unsubscribe = OUTCOMES.map((type) =>
+        this.#o.jobOutcomes
+          ? this.#o.jobOutcomes.on(
+              type,
+              ({ job }) => void this.#track(this.handleJobOutcome(type, job)),
+            )
+          : () => undefined,
+      );
+      await Promise.all(
+        this.#store
+          .list()
+          .filter((r) => r.enabled)
+          .map((r) => this.#run(r)),
+      );
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#started = false;
+      for (const unsubscribe of this.#unsubscribe) unsubscribe();
+      await Promise.all([...this.#runners.keys()].map((id) => this.#halt(id)));
+      await Promise.allSettled([...this.#work]);
+    });
+  }
+
+  listRules(): WatchRuleStatus[] {
+    return this.#store.list().map((rule) => this.#status(rule));
+  }
+
+  getRule(id: string): WatchRuleStatus {
+    return this.#status(this.#require(id));
+  }
+
+  addRule(input: WatchRuleInput): Promise<WatchRuleStatus> {
+    return this.#exclusive(async () => {
+      const settings = normalize(watchRuleInputSchema.parse(input));
+      await this.#checkPlacement(settings, null);
+      const rule = this.#store.insert(settings);
+      if (rule.enabled && this.#started) await this.#run(rule);
+      return this.#status(rule);
+    });
+  }
+
+  updateRule(id: string, patch: WatchRulePatch): Promise<WatchRuleStatus> {
+    return this.#exclusive(async () => {
+      const current = this.#require(id);
+      const merged = { ...settingsOf(current), ...watchRulePatchSchema.parse(patch) };
+      const settings = normalize(watchRuleInputSchema.parse(merged));
+      await this.#checkPlacement(settings, id);
+      const rule: WatchRule = { ...current, ...settings, updatedAt: new Date() };
+      await this.#halt(id);
+      this.#store.replace(rule);
+      // Journal paths are relative to the folder: for another folder they mean other files.
+      if (rule.folder !== current.folder) this.#clearJournal(id);
+      if (rule.enabled && this.#started) await this.#run(rule);
+      else this.#emitState(rule.id, 'paused', null);
+      return this.#status(rule);
+    });
+  }
+
+  pauseRule(id: string): Promise<WatchRuleStatus> {
+    return this.updateRule(id, { enabled: false });
+  }
+
+  resumeRule(id: string): Promise<WatchRuleStatus> {
+    return this.updateRule(id, { enabled: true });
+  }
+
+  removeRule(id: string): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#require(id);
+      await this.#halt(id);
+      this.#store.delete(id);
+      this.#journals.delete(id);
+      this.#emitState(id, 'removed', null);
+    });
+  }
+
+  /** Scans one rule's folder (or every running rule's) now, as the periodic rescan would. */
+  async rescan(id?: string): Promise<void> {
+    const runners = id ? [this.#runners.get(id)] : [...this.#runners.values()];
+    await Promise.all(runners.map((runner) => runner?.rescan()));
+  }
+
+  /** Resolves once no file of the rule (or of any rule) waits in the stability gate or for the queue. */
+  async whenIdle(id?: string): Promise<void> {
+    const runners = id ? [this.#runners.get(id)] : [...this.#runners.values()];
+    await Promise.all(runners.map((runner) => runner?.whenIdle()));
+  }
+
+  /** What the queue reports about a job from a watch rule. Public so the agent may call it directly. */
+  async handleJobOutcome(type: JobOutcomeType, job: JobOutcomeJob): Promise<void> {
+    if (job.source !== 'watch' || !job.ruleId) return;
+    const rule = this.#store.get(job.ruleId);
+    const path = rule && toRelative(rule.folder, job.path);
+    if (!rule || !path) return;
+    await this.#runners.get(rule.id)?.handedOver(path);
+    const journal = this.#journal(rule.id);
+    journal.write([entryAfterOutcome(journal.get(path), type, job, path)]);
+    if (type === 'job.done') await this.#afterUpload(rule, path, job);
+  }
+
+  async #afterUpload(rule: WatchRule, path: string, job: JobOutcomeJob): Promise<void> {
+    try {
+      const result = await applyAfterUpload(rule.afterUpload, job.path, path, job);
+      if (result.done === 'skipped' && result.warn) {
+        this.#warn(rule.id, 'after-upload-failed', result.reason, path);
+      }
+    } catch (error) {
+      const action = rule.afterUpload.action;
+      this.#warn(
+        rule.id,
+        'after-upload-failed',
+        `Could not ${action} ${job.path}: ${messageOf(error)}`,
+        path,
+      );
+    }
+  }
+
+  async #run(rule: WatchRule): Promise<void> {
+    const runner = new RuleRunner({
+      rule,
+      journal: this.#journal(rule.id),
+      sink: this.#o.sink,
+      machineName: () => machineNameOf(this.#o.machineName),
+      rescanIntervalMs: this.#o.rescanIntervalMs ?? 300_000,
+      folderPollMs: this.#o.folderPollMs ?? 2_000,
+      onState: (state, reason) => this.#emitState(rule.id, state, reason),
+      onWarning: (code, message, path) => this.#warn(rule.id, code, message, path),
+      platform: this.#o.platform,
+      subscribe: this.#o.subscribe,
+      readDir: this.#o.readDir,
+    });
+    this.#runners.set(rule.id, runner);
+    await runner.start();
+  }
+
+  async #halt(id: string): Promise<void> {
+    const runner = this.#runners.get(id);
+    this.#runners.delete(id);
+    await runner?.stop();
+  }
+
+  async #checkPlacement(settings: WatchRuleSettings, id: string | null): Promise<void> {
+    await checkPlacement(settings, {
+      others: this.#store.list().filter((rule) => rule.id !== id),
+      protectedDirs: this.#o.protectedDirs,
+      platform: this.#o.platform,
+    });
+  }
+
+  #status(rule: WatchRule): WatchRuleStatus {
+    const runner = this.#runners.get(rule.id);
+    const counts = this.#journal(rule.id).counts();
+    return {
+      rule,
+      state: runner?.state ?? (rule.enabled ? 'scanning' : 'paused'),
+      reason: runner?.reason ?? null,
+      counts: {
+        seen: counts.total,
+        pending: runner?.pending ?? 0,
+        queued: counts.queued,
+        uploaded: counts.uploaded,
+        failed: counts.failed + counts.cancelled,
+      },
+    };
+  }
+
+  #journal(ruleId: string): FileJournal {
+    let journal = this.#journals.get(ruleId);
+    if (!journal) {
+      journal = new FileJournal(this.#o.db, ruleId);
+      this.#journals.set(ruleId, journal);
+    }
+    return journal;
+  }
+
+  #clearJournal(ruleId: string): void {
+    this.#o.db.prepare('DELETE FROM watch_journal WHERE rule_id = ?').run(ruleId);
+    this.#journals.delete(ruleId);
+  }
+
+  #require(id: string): WatchRule {
+    const rule = this.#store.get(id);
+    if (!rule) throw new WatchRuleError('not-found', `There is no watch rule ${id}.`);
+    return rule;
+  }
+
+  #emitState(ruleId: string, state: WatchRuleStatus['state'] | 'removed', reason: string | null) {
+    this.#o.events?.emit('watch.rule', { ruleId, state, reason });
+  }
+
+  #warn(ruleId: string, code: WatchWarningCode, message: string, path?: string): void {
+    this.#o.events?.emit('watch.warning', { ruleId, code, message, ...(path ? { path } : {}) });
+  }
+
+  /** Rule changes one at a time, so two overlapping rules cannot both pass the overlap check. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#serial.then(fn);
+    this.#serial = result.catch(() => undefined);
+    return result;
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#work.add(work);
+    void work.finally(() => this.#work.delete(work)).catch(() => undefined);
+    return work;
+  }
+}
+
+function normalize(settings: WatchRuleSettings): WatchRuleSettings {
+  const afterUpload =
+    settings.afterUpload.action === 'move'
+      ? { action: 'move' as const, folder: resolve(settings.afterUpload.folder) }
+      : settings.afterUpload;
+  return { ...settings, folder: resolve(settings.folder), afterUpload };
+}
+
+function settingsOf(rule: WatchRule): WatchRuleSettings {
+  const { id: _id, createdAt: _created, updatedAt: _updated, ...settings } = rule;
+  return settings;
+}
+
+function machineNameOf(name: string | (() => string)): string {
+  return typeof name === 'function' ? name() : name;
+}
