@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { createFileLogger } from './logger.ts';
@@ -7,7 +8,7 @@ const tempDir = useTempDir();
 
 describe('createFileLogger', () => {
   it('writes JSON lines to the state directory and never writes a secret', async () => {
-    const stateDir = await tempDir();
+    const stateDir = join(await tempDir(), 'logs');
     const { logger, currentFile, close } = await createFileLogger({ stateDir, level: 'info' });
     logger.info(
       {

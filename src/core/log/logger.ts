@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, stdSerializers, type Logger, type DestinationStream } from 'pino';
 import roll from 'pino-roll';
@@ -27,6 +28,8 @@ export interface FileLogger {
  * Written in-process (not a worker transport) so that a crash or `close()` loses no line.
  */
 export async function createFileLogger(options: LoggerOptions): Promise<FileLogger> {
+  // pino-roll links current.log before its own mkdir has finished; logs may name files: owner only.
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const file = await roll({
     file: join(options.stateDir, 'driveup'),
     extension: '.log',

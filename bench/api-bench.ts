@@ -1,0 +1,106 @@
+// The API's latency and event throughput, with a bare `node` start measured in the same run as
+// the baseline for the CLI's own start-up.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { resolvePaths } from '../src/core/config/paths.ts';
+import { hostAgent } from '../src/ipc/agent-host.ts';
+import type { AppRouter } from '../src/ipc/app-router.ts';
+import { createSocketClient } from '../src/ipc/socket-client.ts';
+import type { BenchResult, BenchRunner } from './bench-result.ts';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../src/cli/driveup.ts', import.meta.url));
+
+export const runApiBench: BenchRunner = async ({ quick, log }) => {
+  const home = await mkdtemp(join(tmpdir(), 'du-bench-'));
+  const env = { ...process.env, DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
+  const paths = resolvePaths({ env });
+  const hosted = await hostAgent({ paths, env });
+  try {
+    const rounds = quick ? 5 : 20;
+    log(`CLI round trips (${rounds})`);
+    const cli = await timeEach(rounds, () =>
+      run(process.execPath, [CLI, 'status', '--json'], { env }),
+    );
+    const bare = await timeEach(rounds, () => run(process.execPath, ['-e', '0']));
+    const client = createSocketClient<AppRouter>(paths.socketPath);
+    const socketCalls = await timeEach(rounds * 10, () => client.agent.status.query());
+    const events = await eventsPerSecond(hosted.agent.bus, client, quick ? 2_000 : 20_000);
+    return [
+      {
+        metric: 'api_status_roundtrip_p50_ms',
+        value: round(median(cli)),
+        unit: 'ms',
+        path: 'cli-process',
+        bare_node_start_p50_ms: round(median(bare)),
+      },
+      {
+        metric: 'api_status_cli_over_bare_node',
+        value: round(median(cli) / median(bare)),
+        unit: 'ratio',
+      },
+      {
+        metric: 'api_status_roundtrip_p50_ms',
+        value: round(median(socketCalls)),
+        unit: 'ms',
+        path: 'socket-client',
+      },
+      { metric: 'api_events_per_s', value: Math.round(events), unit: 'events/s' },
+    ] satisfies BenchResult[];
+  } finally {
+    await hosted.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+};
+
+async function eventsPerSecond(
+  bus: Awaited<ReturnType<typeof hostAgent>>['agent']['bus'],
+  client: ReturnType<typeof createSocketClient<AppRouter>>,
+  count: number,
+): Promise<number> {
+  let received = 0;
+  let started = 0;
+  let connected!: () => void;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  let finished!: (ms: number) => void;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  const sub = client.events.subscribe(
+    {},
+    {
+      onStarted: () => connected(),
+      onData: () => {
+        received += 1;
+        if (received === count) finished(performance.now() - started);
+      },
+    },
+  );
+  await ready;
+  started = performance.now();
+  for (let i = 0; i < count; i++) bus.emit('queue.resumed', {});
+  const ms = await done;
+  sub.unsubscribe();
+  return count / (ms / 1000);
+}
+
+async function timeEach(rounds: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { hostAgent } from '../../ipc/agent-host.ts';
+import { AgentAlreadyRunningError } from '../../ipc/socket-errors.ts';
+import type { CliContext } from '../cli-context.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+
+/** After a stop signal, state is persisted at once; this only bounds a hung network call. */
+const FORCED_EXIT_MS = 10_000;
+
+export function registerAgent(program: Command, ctx: CliContext): void {
+  program
+    .command('agent')
+    .description(
+      'Run the DriveUp agent headless: uploads, watched folders, history sync and the API socket',
+    )
+    .option('--foreground', 'also print the log to the terminal')
+    .action(async (options: { foreground?: boolean }) => {
+      const hosted = await hostAgent({ paths: ctx.paths, logToStdout: options.foreground }).catch(
+        (error: unknown) => {
+          if (error instanceof AgentAlreadyRunningError) {
+            throw new CliError(
+              `Another DriveUp agent (pid ${error.pid ?? 'unknown'}) is already running for ${ctx.paths.dataDir}.`,
+              EXIT.failed,
+            );
+          }
+          throw error;
+        },
+      );
+      const info = {
+        pid: process.pid,
+        socket: ctx.paths.socketPath,
+        dataDir: ctx.paths.dataDir,
+        logs: ctx.paths.stateDir,
+      };
+      ctx.print(
+        info,
+        () =>
+          `DriveUp agent running (pid ${info.pid}).\nSocket ${info.socket}\nLogs   ${info.logs}\nStop it with Ctrl-C.`,
+      );
+      const onSignal = (signal: NodeJS.Signals) => {
+        hosted.agent.logger.info({ signal }, 'stopping on signal');
+        setTimeout(() => process.exit(EXIT.failed), FORCED_EXIT_MS).unref();
+        void hosted.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      await hosted.stopped;
+    });
+}

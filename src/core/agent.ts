@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { AuthStatus } from './auth/auth-status.ts';
+import { AuthService } from './auth/auth-service.ts';
+import type { BrowserOpener } from './auth/browser-opener.ts';
+import { FileSecretStore } from './auth/file-secret-store.ts';
+import { applyEnvOverrides } from './config/effective-config.ts';
+import { googleEndpoints } from './config/google-endpoints.ts';
+import type { DriveUpPaths } from './config/paths.ts';
+import type { Settings, SettingsPatch } from './config/settings-schema.ts';
+import { SettingsStore } from './config/settings-store.ts';
+import { DriveUploader } from './drive/drive-uploader.ts';
+import { EventBus } from './events/event-bus.ts';
+import type { AgentBus, AgentEvents } from './events/agent-events.ts';
+import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
+import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
+import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
+import type { Job } from './queue/job.ts';
+import { UploadQueue } from './queue/upload-queue.ts';
+import { openDatabase } from './store/database.ts';
+import { WatchService } from './watch/watch-service.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  paths: DriveUpPaths;
+  env?: NodeJS.ProcessEnv;
+  /** Also print logs to stdout (`driveup agent --foreground`). */
+  logToStdout?: boolean;
+  /** How sign-in opens the system browser; tests and headless machines replace it. */
+  openBrowser?: BrowserOpener;
+}
+
+/**
+ * The composition root of the engine: settings, local database, sign-in, Drive uploader, queue,
+ * watcher and history, wired together and started and stopped as one. Every face of DriveUp (the
+ * API, the CLI, the tray) works through an Agent.
+ */
+export class Agent {
+  readonly paths: DriveUpPaths;
+  readonly bus: AgentBus;
+  readonly bootId = randomUUID();
+  readonly startedAt = new Date();
+  readonly auth: AuthService;
+  readonly queue: UploadQueue;
+  readonly watch: WatchService;
+  readonly history: HistoryService;
+  readonly logger: Logger;
+  readonly #settings: SettingsStore;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #db: DatabaseSync;
+  readonly #uploader: DriveUploader;
+  readonly #log: FileLogger;
+  #accountEmail: string | null = null;
+  #unsubscribe: Array<() => void> = [];
+  #stopping: Promise<void> | undefined;
+
+  private constructor(parts: AgentParts) {
+    this.paths = parts.paths;
+    this.bus = parts.bus;
+    this.#settings = parts.settings;
+    this.#env = parts.env;
+    this.#db = parts.db;
+    this.#log = parts.log;
+    this.logger = parts.log.logger;
+    this.auth = parts.auth;
+    this.#uploader = parts.uploader;
+    this.history = parts.history;
+    this.queue = new UploadQueue({
+      db: parts.db,
+      bus: parts.bus,
+      uploader: parts.uploader,
+      concurrency: this.settings().uploads.concurrency,
+      logger: this.logger,
+      onFinished: (job, outcome) => this.#record(job, outcome.skipped),
+    });
+    this.watch = new WatchService({
+      db: parts.db,
+      sink: {
+        enqueue: async (items) =>
+          (await this.queue.enqueue(items)).map((job) => ({ jobId: job.id })),
+      },
+      machineName: () => this.settings().machineName,
+      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir, parts.paths.configDir],
+      events: parts.bus,
+      jobOutcomes: parts.bus,
+      rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
+    });
+  }
+
+  /** Loads settings, opens the database and builds every part; nothing runs until `start()`. */
+  static async open(options: AgentOptions): Promise<Agent> {
+    const env = options.env ?? process.env;
+    const settings = new SettingsStore(options.paths.settingsFile);
+    const effective = applyEnvOverrides(await settings.load(), env);
+    const log = await createFileLogger({
+      stateDir: options.paths.stateDir,
+      level: effective.logLevel,
+      alsoStdout: options.logToStdout,
+    });
+    const bus: AgentBus = new EventBus<AgentEvents>();
+    const db = openDatabase(options.paths.databaseFile);
+    const auth = new AuthService({
+      google: () => applyEnvOverrides(settings.get(), env).google,
+      secrets: new FileSecretStore({
+        dir: options.paths.secretsDir,
+        passphrase: env.DRIVEUP_SECRET_KEY,
+      }),
+      bus,
+      logger: log.logger,
+      ...(options.openBrowser ? { openBrowser: options.openBrowser } : {}),
+    });
+    const uploader = new DriveUploader({
+      auth,
+      apiRoot: googleEndpoints(effective.google.endpoint).apiRoot,
+      chunkSizeBytes: effective.uploads.chunkSizeBytes,
+      bandwidthLimitBytesPerSecond: effective.uploads.bandwidthLimitBytesPerSecond,
+      logger: log.logger,
+    });
+    const history = new HistoryService({
+      db,
+      ...historyOptionsFromSettings(effective),
+      events: bus,
+      logger: log.logger,
+    });
+    return new Agent({
+      paths: options.paths,
+      env,
+      settings,
+      log,
+      bus,
+      db,
+      auth,
+      uploader,
+      history,
+    });
+  }
+
+  /** Effective settings: the file with environment overrides applied. */
+  settings(): Settings {
+    return applyEnvOverrides(this.#settings.get(), this.#env);
+  }
+
+  async updateSettings(patch: SettingsPatch): Promise<Settings> {
+    await this.#settings.update(patch);
+    const next = this.settings();
+    this.queue.setConcurrency(next.uploads.concurrency);
+    this.#uploader.setBandwidthLimit(next.uploads.bandwidthLimitBytesPerSecond);
+    this.logger.level = next.logLevel;
+    return next;
+  }
+
+  /** Queues files (folders with their tree) from a drop or the command line. */
+  async add(request: AddRequest): Promise<Job[]> {
+    const settings = this.settings();
+    const files = await expandAddRequest(
+      request.paths,
+      request.folder ?? settings.uploads.defaultFolder,
+    );
+    return this.queue.enqueue(
+      files.map((file) => ({
+        ...file,
+        source: request.source,
+        conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
+      })),
+    );
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe.push(
+      this.bus.on('auth.changed', ({ status }) => this.#onAuthChanged(status)),
+    );
+    await this.#onAuthChanged(await this.auth.status());
+    await this.queue.start();
+    this.history.start();
+    await this.watch.start();
+    this.logger.info({ dataDir: this.paths.dataDir, bootId: this.bootId }, 'agent started');
+  }
+
+  /** Stops taking work, lets running uploads persist their progress, closes everything. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await this.watch.stop();
+    await this.queue.stop();
+    await this.history.stop();
+    this.auth.close();
+    this.logger.info('agent stopped');
+    this.#db.close();
+    await this.#log.close();
+  }
+
+  /** Uploads need an account: without one the queue waits (nothing is lost), with the reason. */
+  async #onAuthChanged(status: AuthStatus): Promise<void> {
+    if (status.state === 'signed-in') {
+      this.#accountEmail = status.account.email;
+      const waitingForAccount =
+        this.queue.pauseKind === 'auth' || this.queue.pauseReason?.startsWith(NEEDS_ACCOUNT);
+      if (waitingForAccount) this.queue.resume();
+      return;
+    }
+    if (status.state === 'signing-in') return;
+    const reason =
+      status.state === 'needs-sign-in'
+        ? `${NEEDS_ACCOUNT}: ${status.reason}`
+        : `${NEEDS_ACCOUNT}: not signed in to Google (run \`driveup signin\`)`;
+    if (!this.queue.isPaused() || this.queue.pauseReason?.startsWith(NEEDS_ACCOUNT)) {
+      this.queue.pause(reason);
+    }
+  }
+
+  #record(job: Job, skippedIdentical: boolean): void {
+    this.history.recorder.record(job, {
+      machineName: this.settings().machineName,
+      accountEmail: this.#accountEmail,
+      skippedIdentical,
+    });
+  }
+}
+
+/** Prefix of the pause reason the agent sets itself, so a user's own pause is never undone. */
+const NEEDS_ACCOUNT = 'Waiting for a Google account';
+
+interface AgentParts {
+  paths: DriveUpPaths;
+  env: NodeJS.ProcessEnv;
+  settings: SettingsStore;
+  log: FileLogger;
+  bus: AgentBus;
+  db: DatabaseSync;
+  auth: AuthService;
+  uploader: DriveUploader;
+  history: HistoryService;
+}

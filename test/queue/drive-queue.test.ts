@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/core/events/event-bus.ts';
+import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { UploadQueueOptions } from '../../src/core/queue/upload-queue.ts';
+import { UploadQueue } from '../../src/core/queue/upload-queue.ts';
+import { openDatabase } from '../../src/core/store/database.ts';
+import { KIB, useDriveFixture, type LocalTestFile } from '../support/drive-fixtures.ts';
+import { useTempDir } from '../support/temp-dir.ts';
+
+const drive = useDriveFixture();
+const tempDir = useTempDir();
+
+/** The real queue over a real database and the real DriveUploader on the fake Google. */
+async function realQueue(options: Partial<UploadQueueOptions> = {}) {
+  const db = openDatabase(join(await tempDir(), 'driveup.db'));
+  const bus = new EventBus<AgentEvents>();
+  const queue = new UploadQueue({
+    db,
+    bus,
+    uploader: drive.uploader({ multipartMaxBytes: 256 * KIB }),
+    concurrency: 3,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    ...options,
+  });
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        const c = queue.counts();
+        if (c.queued + c.running + c.retrying > 0) return;
+        off();
+        resolve();
+      };
+      const off = bus.subscribe((e) => String(e.type).startsWith('job.') && check());
+      check();
+    });
+  const close = async () => {
+    await queue.stop();
+    db.close();
+  };
+  return { db, bus, queue, idle, close };
+}
+
+function md5(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+function expectEachOnceInDrive(files: LocalTestFile[]): void {
+  const stored = drive.fake.files().filter((f) => !f.mimeType.endsWith('folder'));
+  expect(stored.map((f) => f.name).sort()).toEqual(files.map((f) => f.name).sort());
+  for (const file of files) {
+    expect(stored.find((f) => f.name === file.name)!.md5Checksum).toBe(md5(file.bytes));
+  }
+}
+
+describe('UploadQueue with the Drive uploader', () => {
+  it('uploads small and chunked files once each, keeping what Drive answered', async () => {
+    const q = await realQueue();
+    const files = await Promise.all([
+      drive.file('small.txt', 10 * KIB),
+      drive.file('medium.bin', 600 * KIB),
+      drive.file('large.bin', 1100 * KIB),
+      drive.file('empty.txt', 0),
+    ]);
+    const jobs = await q.queue.enqueue(
+      files.map((f) => ({ path: f.path, folderPath: 'DriveUp/lab', source: 'drop' as const })),
+    );
+    await q.queue.start();
+    await q.idle();
+
+    expectEachOnceInDrive(files);
+    for (const [i, job] of jobs.entries()) {
+      expect(q.queue.get(job.id)).toMatchObject({
+        state: 'done',
+        size: files[i]!.size,
+        md5: md5(files[i]!.bytes),
+        driveFileId: expect.any(String),
+        webViewLink: expect.stringContaining('http'),
+        startedAt: expect.any(Date),
+        finishedAt: expect.any(Date),
+      });
+    }
+    await q.close();
+  });
+
+  it('rides out server errors and a reset mid-chunk without a second copy', async () => {
+    const q = await realQueue();
+    drive.fake.addFault({ path: '/upload/drive/v3/files', method: 'PUT', status: 503, times: 2 });
+    drive.fake.addFault({ path: '/upload/drive/v3/files', method: 'PUT', resetAfterBytes: 1000 });
+    drive.fake.addFault({ path: '/upload/drive/v3/files', uploadType: 'multipart', status: 500 });
+    const files = [await drive.file('a.bin', 900 * KIB), await drive.file('b.txt', 5 * KIB)];
+    await q.queue.enqueue(files.map((f) => ({ path: f.path, folderPath: 'D', source: 'drop' })));
+    await q.queue.start();
+    await q.idle();
+
+    expectEachOnceInDrive(files);
+    expect(q.queue.counts()).toMatchObject({ done: 2, failed: 0 });
+    await q.close();
+  });
+
+  it('finds the file an unanswered create made instead of uploading it again', async () => {
+    const q = await realQueue();
+    drive.fake.addFault({ path: '/upload/drive/v3/files', resetAfterCommit: true });
+    const file = await drive.file('once.pdf', 20 * KIB);
+    const [job] = await q.queue.enqueue([{ path: file.path, folderPath: 'D', source: 'cli' }]);
+    await q.queue.start();
+    await q.idle();
+
+    expectEachOnceInDrive([file]);
+    expect(q.queue.get(job!.id)!.state).toBe('done');
+    await q.close();
+  });
+});
