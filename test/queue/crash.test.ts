@@ -45,7 +45,10 @@ async function setup(): Promise<Setup> {
 }
 
 function run(setup: Setup, holdAt?: string): ChildQueue {
-  const child = new ChildQueue({ ...setup.env, ...(holdAt ? { QUEUE_HOLD_AT: holdAt } : {}) });
+  const child = new ChildQueue({
+    ...setup.env,
+    ...(holdAt ? { QUEUE_HOLD_AT: holdAt } : {}),
+  });
   children.push(child);
   return child;
 }
@@ -93,13 +96,17 @@ describe('the upload queue killed with SIGKILL and restarted', () => {
 
   it('survives being killed again and again at every point', async () => {
     const s = await setup();
+    // One upload at a time, so each point is still ahead when its run begins.
+    s.env.QUEUE_CONCURRENCY = '1';
     for (const holdAt of [
-      'started:scan.tif',
-      'session:video.mp4',
-      'confirmed:scan.tif',
-      'confirmed:video.mp4',
+      'started:note.txt',
       'finishing:note.txt',
+      'session:scan.tif',
+      'confirmed:scan.tif',
+      'confirmed:scan.tif',
       'finishing:scan.tif',
+      'started:video.mp4',
+      'confirmed:video.mp4',
       'finishing:video.mp4',
     ]) {
       await killAt(s, holdAt);

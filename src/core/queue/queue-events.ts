@@ -1,3 +1,18 @@
+import type { Job } from './job.ts';
+
 /** Events the queue area emits on the agent's bus (name → payload). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface QueueEvents {}
+export interface QueueEvents {
+  /** A job was created, or went back to waiting (re-queued, recovered, restarted on new content). */
+  'job.queued': { job: Job };
+  /** An attempt began; the job is `running` in the database already. */
+  'job.started': { job: Job };
+  /** Bytes sent (for display) and bytes Drive confirmed (persisted, survive a crash). */
+  'job.progress': { jobId: string; sentBytes: number; confirmedBytes: number; size: number };
+  'job.done': { job: Job };
+  /** An attempt failed: `willRetry` when the job is `retrying`, false when it is `failed`. */
+  'job.failed': { job: Job; willRetry: boolean };
+  'job.cancelled': { job: Job };
+  /** The queue stopped starting uploads: the user, expired sign-in, or no network. */
+  'queue.paused': { reason: string };
+  'queue.resumed': Record<string, never>;
+}

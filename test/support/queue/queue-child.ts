@@ -2,7 +2,8 @@
 // DriveUploader on the fake Google. Prints one JSON line per point a test may kill it at, and
 // freezes at the point named by QUEUE_HOLD_AT (`<point>:<file name>`) until it is killed.
 //
-// Env: QUEUE_DB, QUEUE_FILES (JSON array of paths), FAKE_GOOGLE_URL, FAKE_GOOGLE_TOKENS (JSON).
+// Env: QUEUE_DB, QUEUE_FILES (JSON array of paths), FAKE_GOOGLE_URL, FAKE_GOOGLE_TOKENS (JSON),
+// QUEUE_CONCURRENCY (default 3).
 import { basename } from 'node:path';
 import { googleEndpoints } from '../../../src/core/config/google-endpoints.ts';
 import { DriveUploader } from '../../../src/core/drive/drive-uploader.ts';
@@ -52,7 +53,7 @@ const queue = new UploadQueue({
   db,
   bus,
   uploader,
-  concurrency: 3,
+  concurrency: Number(env.QUEUE_CONCURRENCY ?? 3),
   retry: { baseDelayMs: 10, maxDelayMs: 50 },
   // Inside the transaction that marks the job done: a kill here loses that commit.
   onFinished: (job) => announce('finishing', job.name),

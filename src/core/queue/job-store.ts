@@ -1,0 +1,208 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { Job, JobState } from './job.ts';
+import { columnValue, jobFromRow, MUTABLE_COLUMNS, type JobPatch, type JobRow } from './job-row.ts';
+
+export const JOB_STATES: readonly JobState[] = [
+  'queued',
+  'running',
+  'retrying',
+  'done',
+  'failed',
+  'cancelled',
+];
+
+export interface ListJobsOptions {
+  states?: readonly JobState[];
+  /** Default 100, at most 1000. */
+  limit?: number;
+  /** `queue`: the order jobs run in (priority, then arrival). `newest`: latest first. */
+  order?: 'queue' | 'newest';
+  /** From the previous page's `nextCursor`. */
+  cursor?: string | null;
+  /** Rows to skip; for page numbers. A cursor is cheaper on long lists. */
+  offset?: number;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
+
+type Row = Record<string, SQLInputValue>;
+
+/** Every SQL statement of the queue. Synchronous, so callers compose them into transactions. */
+export class JobStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.#sql('SELECT * FROM jobs WHERE id = ?').get(id);
+    return row ? jobFromRow(row as unknown as JobRow) : undefined;
+  }
+
+  byFingerprint(fingerprint: string): Job | undefined {
+    const row = this.#sql('SELECT * FROM jobs WHERE fingerprint = ?').get(fingerprint);
+    return row ? jobFromRow(row as unknown as JobRow) : undefined;
+  }
+
+  /** Another job holding this fingerprint, if any. */
+  holderOf(fingerprint: string, exceptId: string): Job | undefined {
+    const job = this.byFingerprint(fingerprint);
+    return job && job.id !== exceptId ? job : undefined;
+  }
+
+  insert(job: Job, fingerprint: string): void {
+    this.#sql(
+      `INSERT INTO jobs (id, fingerprint, path, name, size, mtime_ms, md5, mime_type, folder_path,
+         source, rule_id, conflict_policy, priority, state, attempts, next_attempt_at, error,
+         error_kind, session_uri, confirmed_bytes, drive_file_id, web_view_link, queued_at,
+         started_at, finished_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      job.id,
+      fingerprint,
+      job.path,
+      job.name,
+      job.size,
+      job.mtimeMs,
+      job.md5,
+      job.mimeType,
+      job.folderPath,
+      job.source,
+      job.ruleId,
+      job.conflictPolicy,
+      job.priority,
+      job.state,
+      job.attempts,
+      columnValue(job.nextAttemptAt),
+      job.error,
+      job.errorKind,
+      job.sessionUri,
+      job.confirmedBytes,
+      job.driveFileId,
+      job.webViewLink,
+      job.queuedAt.getTime(),
+      columnValue(job.startedAt),
+      columnValue(job.finishedAt),
+      job.updatedAt.getTime(),
+    );
+  }
+
+  /**
+   * Applies `patch` if the job is in one of `from` (any state when absent) and returns the job as
+   * it now is; undefined when it is not there or was in another state (someone moved it first).
+   */
+  update(id: string, patch: JobPatch, now: number, from?: readonly JobState[]): Job | undefined {
+    const keys = Object.keys(patch).filter((k) => (patch as Row)[k] !== undefined);
+    const sets = keys.map((k) => `${columnOf(k)} = ?`);
+    const guard = from ? ` AND state IN (${from.map(() => '?').join(', ')})` : '';
+    const row = this.#sql(
+      `UPDATE jobs SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ?${guard} RETURNING *`,
+    ).get(
+      ...keys.map((k) => columnValue((patch as Record<string, unknown>)[k])),
+      now,
+      id,
+      ...(from ?? []),
+    );
+    return row ? jobFromRow(row as unknown as JobRow) : undefined;
+  }
+
+  /** The next jobs to run, best first: queued ones, and retrying ones whose time has come. */
+  runnable(limit: number, now: number): string[] {
+    if (limit <= 0) return [];
+    const take = limit;
+    const queued = this.#sql(
+      "SELECT id, priority, seq FROM jobs WHERE state = 'queued' ORDER BY priority, seq LIMIT ?",
+    ).all(take);
+    const due = this.#sql(
+      `SELECT id, priority, seq FROM jobs WHERE state = 'retrying' AND next_attempt_at <= ?
+       ORDER BY priority, seq LIMIT ?`,
+    ).all(now, take);
+    return [...queued, ...due]
+      .map((r) => r as { id: string; priority: number; seq: number })
+      .sort((a, b) => a.priority - b.priority || a.seq - b.seq)
+      .slice(0, limit)
+      .map((r) => r.id);
+  }
+
+  /** When the first retry due after `now` is; null when none waits. */
+  nextRetryAfter(now: number): number | null {
+    const row = this.#sql(
+      "SELECT min(next_attempt_at) AS at FROM jobs WHERE state = 'retrying' AND next_attempt_at > ?",
+    ).get(now) as { at: number | null };
+    return row.at;
+  }
+
+  /** Jobs left `running` by a process that died: back to `queued`, session and offset kept. */
+  recoverRunning(now: number): Job[] {
+    const rows = this.#sql(
+      "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running' RETURNING *",
+    ).all(now);
+    return rows.map((row) => jobFromRow(row as unknown as JobRow));
+  }
+
+  /** Every failed job back to `queued` with a fresh set of attempts. */
+  requeueFailed(now: number): Job[] {
+    const rows = this.#sql(
+      `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = NULL, error = NULL,
+         error_kind = NULL, finished_at = NULL, session_uri = NULL, confirmed_bytes = 0,
+         updated_at = ?
+       WHERE state = 'failed' RETURNING *`,
+    ).all(now);
+    return rows.map((row) => jobFromRow(row as unknown as JobRow));
+  }
+
+  list(options: ListJobsOptions = {}): JobPage {
+    const limit = Math.min(Math.max(1, options.limit ?? 100), 1000);
+    const order = options.order ?? 'queue';
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (options.states?.length) {
+      where.push(`state IN (${options.states.map(() => '?').join(', ')})`);
+      params.push(...options.states);
+    }
+    if (options.cursor) {
+      const [priority, seq] = options.cursor.split('.').map(Number) as [number, number];
+      where.push(order === 'queue' ? '(priority, seq) > (?, ?)' : 'seq < ?');
+      params.push(...(order === 'queue' ? [priority, seq] : [seq]));
+    }
+    const sql =
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      `ORDER BY ${order === 'queue' ? 'priority, seq' : 'seq DESC'} LIMIT ? OFFSET ?`;
+    const rows = this.#sql(sql).all(...params, limit + 1, options.offset ?? 0) as unknown[];
+    const page = (rows as JobRow[]).slice(0, limit);
+    const last = page.at(-1);
+    return {
+      jobs: page.map(jobFromRow),
+      nextCursor: rows.length > limit && last ? `${last.priority}.${last.seq}` : null,
+    };
+  }
+
+  counts(): Record<JobState, number> {
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    const rows = this.#sql('SELECT state, count(*) AS n FROM jobs GROUP BY state').all();
+    for (const row of rows as Array<{ state: JobState; n: number }>) counts[row.state] = row.n;
+    return counts;
+  }
+
+  #sql(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function columnOf(key: string): string {
+  if (key === 'fingerprint') return 'fingerprint';
+  const column = (MUTABLE_COLUMNS as Record<string, string>)[key];
+  if (!column) throw new Error(`jobs has no updatable field ${key}`);
+  return column;
+}

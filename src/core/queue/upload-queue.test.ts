@@ -1,0 +1,284 @@
+import { writeFile } from 'node:fs/promises';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, expect, it } from 'vitest';
+import { useQueueRig } from '../../../test/support/queue/queue-harness.ts';
+import { blockUntil, failWith, gate } from '../../../test/support/queue/test-uploader.ts';
+import type { Job } from './job.ts';
+
+const rig = useQueueRig();
+
+describe('UploadQueue: enqueue and identity', () => {
+  it('commits every job before announcing it, and uploads nothing before start()', async () => {
+    const r = await rig();
+    const paths = [await r.file('a.pdf'), await r.file('b.csv'), await r.file('c.jpg')];
+    const committedAtEvent: string[] = [];
+    const reader = new DatabaseSync(r.dbFile, { readOnly: true });
+    r.bus.on('job.queued', ({ job }) => {
+      const row = reader.prepare('SELECT state FROM jobs WHERE id = ?').get(job.id);
+      if (row?.state === 'queued') committedAtEvent.push(job.path);
+    });
+
+    const jobs = await r.queue.enqueue(
+      paths.map((path) => ({ path, folderPath: 'DriveUp/in', source: 'drop' as const })),
+    );
+
+    reader.close();
+    expect(committedAtEvent).toEqual(paths);
+    expect(jobs.map((j) => [j.name, j.state, j.size, j.mimeType])).toEqual([
+      ['a.pdf', 'queued', 16, 'application/pdf'],
+      ['b.csv', 'queued', 16, 'text/csv'],
+      ['c.jpg', 'queued', 16, 'image/jpeg'],
+    ]);
+    expect(r.uploader.requests).toHaveLength(0);
+    expect(r.queue.counts()).toMatchObject({ queued: 3, running: 0, done: 0 });
+  });
+
+  it('answers an unchanged file with its existing job, so it is uploaded once', async () => {
+    const r = await rig();
+    const path = await r.file('report.pdf');
+    const item = { path, folderPath: 'DriveUp', source: 'drop' as const };
+    const [first, sameBatch] = await r.queue.enqueue([item, item]);
+    const [again] = await r.queue.enqueue([{ ...item, source: 'watch', ruleId: 'r1' }]);
+    expect(sameBatch!.id).toBe(first!.id);
+    expect(again!.id).toBe(first!.id);
+
+    await r.queue.start();
+    await r.idle();
+    const [afterDone] = await r.queue.enqueue([item]);
+
+    expect(afterDone).toMatchObject({ id: first!.id, state: 'done' });
+    expect(r.uploader.requests).toHaveLength(1);
+    expect(r.queue.counts()).toMatchObject({ done: 1, queued: 0 });
+  });
+
+  it('treats a changed file as a new upload', async () => {
+    const r = await rig();
+    const path = await r.file('log.txt', 'first version');
+    const item = { path, folderPath: 'DriveUp', source: 'drop' as const };
+    const [v1] = await r.queue.enqueue([item]);
+    await r.queue.start();
+    await r.idle();
+
+    await writeFile(path, 'second, longer version');
+    const [v2] = await r.queue.enqueue([item]);
+    await r.idle();
+
+    expect(v2!.id).not.toBe(v1!.id);
+    expect(r.queue.get(v2!.id)).toMatchObject({ state: 'done', size: 22 });
+    expect(r.queue.get(v1!.id)).toMatchObject({ state: 'done', size: 13 });
+    expect([...r.uploader.stored.values()]).toEqual([1, 1]);
+  });
+
+  it('queues a failed or cancelled file again when it is added again', async () => {
+    const r = await rig();
+    const [failing, cancelled] = [await r.file('f.bin'), await r.file('c.bin')];
+    r.uploader.script(failWith('permanent', 'Drive is full'));
+    const [f] = await r.queue.enqueue([{ path: failing, folderPath: 'D', source: 'drop' }]);
+    const [c] = await r.queue.enqueue([{ path: cancelled, folderPath: 'D', source: 'drop' }]);
+    r.queue.cancel(c!.id);
+    await r.queue.start();
+    await r.idle();
+    expect(r.queue.get(f!.id)!.state).toBe('failed');
+
+    const again = await r.queue.enqueue([
+      { path: failing, folderPath: 'D', source: 'cli' },
+      { path: cancelled, folderPath: 'D', source: 'cli' },
+    ]);
+    await r.idle();
+
+    expect(again.map((j) => j.id)).toEqual([f!.id, c!.id]);
+    expect(again.map((j) => j.id).map((id) => r.queue.get(id)!.state)).toEqual(['done', 'done']);
+  });
+
+  it('refuses a batch with an unreadable file and queues none of it', async () => {
+    const r = await rig();
+    const good = await r.file('ok.txt');
+    await expect(
+      r.queue.enqueue([
+        { path: good, folderPath: 'D', source: 'drop' },
+        { path: `${r.dir}/missing.txt`, folderPath: 'D', source: 'drop' },
+        { path: r.dir, folderPath: 'D', source: 'drop' },
+      ]),
+    ).rejects.toMatchObject({
+      name: 'EnqueueError',
+      problems: [
+        { path: `${r.dir}/missing.txt`, reason: expect.stringMatching(/does not exist/) },
+        { path: r.dir, reason: expect.stringMatching(/is not a file/) },
+      ],
+    });
+    expect(r.queue.counts().queued).toBe(0);
+  });
+});
+
+describe('UploadQueue: scheduling', () => {
+  it.each([2, 3, 5])('runs %i uploads at once from a backlog present at start', async (n) => {
+    const r = await rig({ concurrency: n });
+    const backlog = await Promise.all(Array.from({ length: n + 4 }, (_, i) => r.file(`f${i}.bin`)));
+    await r.queue.enqueue(backlog.map((path) => ({ path, folderPath: 'D', source: 'watch' })));
+    // Every upload holds until n are in flight at the same moment: fewer never finish.
+    const all = gate();
+    void r.uploader.whenInFlight(n).then(all.open);
+    r.uploader.script(...backlog.map(() => blockUntil(all, r.uploader.store)));
+
+    await r.queue.start();
+    await r.idle();
+
+    expect(r.uploader.maxInFlight).toBe(n);
+    expect(r.queue.counts().done).toBe(n + 4);
+  });
+
+  it('still runs N at once after a pause caught slots on offer', async () => {
+    const r = await rig({ concurrency: 3 });
+    const backlog = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => r.file(`f${i}.bin`)));
+    await r.queue.enqueue(backlog.map((path) => ({ path, folderPath: 'D', source: 'watch' })));
+    const all = gate();
+    void r.uploader.whenInFlight(3).then(all.open);
+    r.uploader.script(...backlog.map(() => blockUntil(all, r.uploader.store)));
+
+    await r.queue.start();
+    r.queue.pause();
+    // Let better-queue store the slots offered by start() (a timer, then one turn per slot):
+    // on resume it then refills only while two or more are free.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    r.queue.resume();
+    await r.idle();
+
+    expect(r.uploader.maxInFlight).toBe(3);
+  });
+
+  it('runs drops and CLI adds ahead of a watch-folder backlog', async () => {
+    const r = await rig({ concurrency: 1 });
+    const watch = await Promise.all([1, 2, 3, 4].map((i) => r.file(`w${i}.bin`)));
+    await r.queue.enqueue(watch.map((path) => ({ path, folderPath: 'D', source: 'watch' })));
+    const first = gate();
+    r.uploader.script(blockUntil(first, r.uploader.store));
+    const started: string[] = [];
+    r.bus.on('job.started', ({ job }) => started.push(job.name));
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+
+    const drop = await r.file('drop.bin');
+    const cli = await r.file('cli.bin');
+    await r.queue.enqueue([{ path: drop, folderPath: 'D', source: 'drop' }]);
+    await r.queue.enqueue([{ path: cli, folderPath: 'D', source: 'cli' }]);
+    first.open();
+    await r.idle();
+
+    expect(started).toEqual(['w1.bin', 'drop.bin', 'cli.bin', 'w2.bin', 'w3.bin', 'w4.bin']);
+  });
+
+  it('takes a new concurrency at run time', async () => {
+    const r = await rig({ concurrency: 1 });
+    const files = await Promise.all([1, 2, 3, 4, 5].map((i) => r.file(`f${i}.bin`)));
+    await r.queue.enqueue(files.map((path) => ({ path, folderPath: 'D', source: 'watch' })));
+    const three = gate();
+    void r.uploader.whenInFlight(3).then(three.open);
+    r.uploader.script(...files.map(() => blockUntil(three, r.uploader.store)));
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+
+    r.queue.setConcurrency(3);
+    await r.idle();
+
+    expect(r.uploader.maxInFlight).toBe(3);
+    expect(r.queue.concurrency).toBe(3);
+  });
+
+  it('lets running uploads finish on pause and starts nothing more', async () => {
+    const r = await rig({ concurrency: 1 });
+    const [a, b] = [await r.file('a.bin'), await r.file('b.bin')];
+    const [ja, jb] = await r.queue.enqueue([
+      { path: a, folderPath: 'D', source: 'drop' },
+      { path: b, folderPath: 'D', source: 'drop' },
+    ]);
+    const hold = gate();
+    r.uploader.script(blockUntil(hold, r.uploader.store));
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+    const paused = r.next('queue.paused');
+
+    r.queue.pause('Metered connection');
+    const done = r.next('job.done');
+    hold.open();
+    await done;
+    // Once stopped nothing can start any more: what ran until then is what pause allowed.
+    await r.queue.stop();
+
+    expect(await paused).toEqual({ reason: 'Metered connection' });
+    expect(r.queue.isPaused()).toBe(true);
+    expect(r.queue.pauseReason).toBe('Metered connection');
+    expect(r.queue.get(ja!.id)!.state).toBe('done');
+    expect(r.queue.get(jb!.id)!.state).toBe('queued');
+    expect(r.uploader.requests).toHaveLength(1);
+  });
+
+  it('resumes a queue paused before start', async () => {
+    const r = await rig();
+    const path = await r.file('a.bin');
+    r.queue.pause();
+    await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    await r.queue.start();
+    const resumed = r.next('queue.resumed');
+
+    r.queue.resume();
+    await r.idle();
+
+    await resumed;
+    expect(r.queue.isPaused()).toBe(false);
+    expect(r.queue.counts().done).toBe(1);
+  });
+});
+
+describe('UploadQueue: cancel and retry', () => {
+  it('cancels a waiting job and a running one, recording each in the same transaction', async () => {
+    const recorded: Array<{ job: Job; inTransaction: boolean }> = [];
+    const r = await rig({
+      concurrency: 1,
+      onFinished: (job) => recorded.push({ job, inTransaction: r.db.isTransaction }),
+    });
+    const [a, b, c] = [await r.file('a.bin'), await r.file('b.bin'), await r.file('c.bin')];
+    const [ja, jb, jc] = await r.queue.enqueue(
+      [a, b, c].map((path) => ({ path, folderPath: 'D', source: 'drop' as const })),
+    );
+    r.uploader.script(blockUntil(gate(), r.uploader.store));
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+
+    const waiting = r.queue.cancel(jb!.id);
+    const running = r.queue.cancel(ja!.id);
+    await r.idle();
+
+    expect(waiting!.state).toBe('cancelled');
+    expect(running!.state).toBe('cancelled');
+    expect(r.uploader.requests[0]!.signal.aborted).toBe(true);
+    expect(r.uploader.requests.map((q) => q.jobId)).toEqual([ja!.id, jc!.id]);
+    expect(recorded.map((x) => [x.job.id, x.job.state, x.inTransaction])).toEqual([
+      [jb!.id, 'cancelled', true],
+      [ja!.id, 'cancelled', true],
+      [jc!.id, 'done', true],
+    ]);
+    expect(r.queue.cancel(jc!.id)!.state).toBe('done');
+    expect(r.queue.cancel('no-such-job')).toBeUndefined();
+  });
+
+  it('retries one failed job, and every failed job at once', async () => {
+    const r = await rig();
+    const files = await Promise.all([1, 2, 3].map((i) => r.file(`f${i}.bin`)));
+    r.uploader.script(...files.map(() => failWith('permanent', 'The folder was deleted')));
+    const jobs = await r.queue.enqueue(
+      files.map((path) => ({ path, folderPath: 'D', source: 'drop' as const })),
+    );
+    await r.queue.start();
+    await r.idle();
+    expect(r.queue.counts().failed).toBe(3);
+
+    expect(r.queue.retry(jobs[0]!.id)).toMatchObject({ state: 'queued', error: null });
+    await r.idle();
+    expect(r.queue.get(jobs[0]!.id)!.state).toBe('done');
+
+    expect(r.queue.retryFailed()).toBe(2);
+    await r.idle();
+    expect(r.queue.counts()).toMatchObject({ done: 3, failed: 0 });
+  });
+});
