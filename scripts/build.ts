@@ -1,7 +1,7 @@
 // Bundles the entry points people run: the `driveup` command and the Electron main process.
 // Dependencies stay in node_modules (they ship with the app); only our code is bundled.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 
 const entries = [
   { in: 'src/cli/driveup.ts', out: 'cli/driveup' },
@@ -21,3 +21,6 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'info',
 });
+
+// npm makes `bin` files executable on install; do it here too so dist/ runs as built.
+for (const entry of entries.filter((e) => e.out.startsWith('cli/'))) chmodSync(`dist/${entry.out}.js`, 0o755);

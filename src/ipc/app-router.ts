@@ -1,6 +1,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { AGENT_VERSION, type Agent } from '../core/agent.ts';
+import { InvalidSettingsError } from '../core/config/settings-error.ts';
 import { settingsPatchSchema } from '../core/config/settings-schema.ts';
 import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
 import { AddPathError, addRequestSchema } from '../core/queue/add-request.ts';
@@ -34,7 +35,7 @@ export function createAppRouter(agent: Agent, options: AppRouterOptions) {
       get: publicProcedure.query(() => agent.settings()),
       update: publicProcedure
         .input(settingsPatchSchema)
-        .mutation(({ input }) => agent.updateSettings(input)),
+        .mutation(({ input }) => refusedAsBadRequest(() => agent.updateSettings(input))),
     }),
     agent: router({
       status: publicProcedure.query(() => agentStatus(agent)),
@@ -109,12 +110,16 @@ function queueRouter(agent: Agent) {
     setConcurrency: publicProcedure
       .input(z.object({ concurrency: z.int().min(1).max(16) }).strict())
       .mutation(({ input }) =>
-        agent.updateSettings({ uploads: { concurrency: input.concurrency } }),
+        refusedAsBadRequest(() =>
+          agent.updateSettings({ uploads: { concurrency: input.concurrency } }),
+        ),
       ),
     setBandwidth: publicProcedure
       .input(z.object({ bytesPerSecond: z.int().min(1024).nullable() }).strict())
       .mutation(({ input }) =>
-        agent.updateSettings({ uploads: { bandwidthLimitBytesPerSecond: input.bytesPerSecond } }),
+        refusedAsBadRequest(() =>
+          agent.updateSettings({ uploads: { bandwidthLimitBytesPerSecond: input.bytesPerSecond } }),
+        ),
       ),
   });
 }
@@ -230,6 +235,18 @@ function queueState(agent: Agent) {
     pauseReason: agent.queue.pauseReason,
     counts: agent.queue.counts(),
   };
+}
+
+/** A change the engine refuses for its content is the caller's mistake, said as such. */
+async function refusedAsBadRequest<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InvalidSettingsError) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+    }
+    throw error;
+  }
 }
 
 function orNotFound<T>(value: T | null | undefined, id: string): T {

@@ -22,3 +22,15 @@ export class SettingsError extends Error {
     return new SettingsError(file, problems, fields);
   }
 }
+
+/** A settings change that was refused; nothing was written. */
+export class InvalidSettingsError extends Error {
+  readonly fields: string[];
+
+  constructor(error: z.ZodError) {
+    const fields = error.issues.map((issue) => issue.path.join('.') || '(top level)');
+    super(error.issues.map((issue, i) => `${fields[i]}: ${issue.message}`).join('; '));
+    this.name = 'InvalidSettingsError';
+    this.fields = fields;
+  }
+}

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { mongoUriProblem } from '../history/mongo-uri.ts';
 
 const KIB_256 = 256 * 1024;
 
@@ -59,7 +60,15 @@ const historySchema = z
   .object({
     mongodbUri: z
       .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .superRefine((uri, ctx) => {
+        // The driver's own parser decides, since it is what reads the string later.
+        const problem = mongoUriProblem(uri);
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            message: `not a usable MongoDB connection string: ${problem}`,
+          });
+      })
       .optional()
       .describe('MongoDB connection string for the shared history; local history only when unset.'),
     mongodbDatabase: z.string().min(1).default('driveup'),

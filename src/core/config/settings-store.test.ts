@@ -53,6 +53,19 @@ describe('SettingsStore', () => {
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
+  it('refuses a MongoDB connection string the driver cannot use, saying why', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    const store = new SettingsStore(file);
+    await store.load();
+    await expect(
+      store.update({ history: { mongodbUri: 'mongodb://host:99999999' } }),
+    ).rejects.toThrow(/history\.mongodbUri: not a usable MongoDB connection string/);
+    await store.update({
+      history: { mongodbUri: 'mongodb://127.0.0.1:27017/?directConnection=true' },
+    });
+    expect(store.get().history.mongodbUri).toContain('27017');
+  });
+
   it('reports a file that is not JSON', async () => {
     const file = join(await tempDir(), 'settings.json');
     await writeFile(file, '{ "uploads": ');

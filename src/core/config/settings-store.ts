@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import { SettingsError } from './settings-error.ts';
+import { InvalidSettingsError, SettingsError } from './settings-error.ts';
 import {
   settingsPatchSchema,
   settingsSchema,
@@ -34,9 +34,11 @@ export class SettingsStore {
 
   /** Applies a partial update, validates the result as a whole, then persists it. */
   async update(patch: SettingsPatch): Promise<Settings> {
-    const checkedPatch = settingsPatchSchema.parse(patch);
-    const merged = mergeSections(this.get(), checkedPatch);
-    const next = settingsSchema.parse(merged);
+    const checkedPatch = settingsPatchSchema.safeParse(patch);
+    if (!checkedPatch.success) throw new InvalidSettingsError(checkedPatch.error);
+    const merged = settingsSchema.safeParse(mergeSections(this.get(), checkedPatch.data));
+    if (!merged.success) throw new InvalidSettingsError(merged.error);
+    const next = merged.data;
     await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
     this.#settings = next;
     return next;

@@ -186,6 +186,8 @@ export class HistoryService {
    */
   #afterRecord(record: HistoryRecord): void {
     setImmediate(() => {
+      // The agent may have stopped (and closed the database) since the job finished.
+      if (!this.#db.isOpen) return;
       if (this.#db.isTransaction) return this.#afterRecord(record);
       if (!this.#local.get(record.id)) return;
       const { id, name, status, finishedAt } = record;

@@ -1,0 +1,304 @@
+// The upload engine against the fake Google server running in its own process, each figure
+// against a baseline measured in the same run: curl for throughput, the latency-bound ideal for
+// small files.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Agent } from '../src/core/agent.ts';
+import { resolvePaths } from '../src/core/config/paths.ts';
+import type { Job } from '../src/core/queue/job.ts';
+import { followSignInUrl } from '../test/support/follow-sign-in.ts';
+import type { BenchResult, BenchRunner } from './bench-result.ts';
+
+const run = promisify(execFile);
+const MiB = 1024 * 1024;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'src/cli/driveup.ts');
+
+export const runEngineBench: BenchRunner = async ({ quick, log }) => {
+  const work = await mkdtemp(join(tmpdir(), 'du-engine-'));
+  const fake = await startFakeProcess();
+  try {
+    const results: BenchResult[] = [];
+    log('throughput');
+    results.push(await throughput(fake.url, work, quick ? 64 : 256));
+    log('small files');
+    results.push(await smallFiles(fake.url, work, quick ? 200 : 2000));
+    log('enqueue 100k');
+    results.push(...(await enqueueMany(work, quick ? 10_000 : 100_000)));
+    log('crash and resume');
+    results.push(await crashResend(fake.url, work, quick ? 128 : 512));
+    return results;
+  } finally {
+    fake.child.kill('SIGTERM');
+    await rm(work, { recursive: true, force: true });
+  }
+};
+
+async function throughput(url: string, work: string, sizeMiB: number): Promise<BenchResult> {
+  const file = join(work, 'throughput.bin');
+  await writeRandomFile(file, sizeMiB * MiB);
+  const token = (await admin(url, 'POST', 'tokens')) as { access_token: string };
+  const curlStart = performance.now();
+  await run('curl', [
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-X',
+    'POST',
+    '--data-binary',
+    `@${file}`,
+    '-H',
+    `Authorization: Bearer ${token.access_token}`,
+    '-H',
+    'Content-Type: application/octet-stream',
+    `${url}/upload/drive/v3/files?uploadType=media`,
+  ]);
+  const curlMs = performance.now() - curlStart;
+  const agent = await signedInAgent(url, join(work, 'home-throughput'));
+  try {
+    const engineMs = await timeUploads(agent, [file]);
+    return {
+      metric: 'upload_throughput_ratio',
+      value: round(curlMs / engineMs),
+      unit: 'ratio',
+      goal: '>= 0.9',
+      size_mib: sizeMiB,
+      engine_mib_per_s: round((sizeMiB * 1000) / engineMs),
+      curl_mib_per_s: round((sizeMiB * 1000) / curlMs),
+    };
+  } finally {
+    await agent.stop();
+  }
+}
+
+async function smallFiles(url: string, work: string, count: number): Promise<BenchResult> {
+  const dir = join(work, 'small');
+  await mkdir(dir);
+  const body = Buffer.alloc(10 * 1024, 7);
+  const files = [];
+  for (let i = 0; i < count; i++) {
+    const file = join(dir, `f${i}.dat`);
+    body.writeUInt32LE(i, 0);
+    await writeFile(file, body);
+    files.push(file);
+  }
+  const latencyMs = 20;
+  const concurrency = 4;
+  const agent = await signedInAgent(url, join(work, 'home-small'), { uploads: { concurrency } });
+  try {
+    await admin(url, 'POST', 'latency', { ms: latencyMs });
+    const ms = await timeUploads(agent, files);
+    const achieved = count / (ms / 1000);
+    const ideal = concurrency / (latencyMs / 1000);
+    return {
+      metric: 'small_files_efficiency',
+      value: round(achieved / ideal),
+      unit: 'ratio',
+      goal: '>= 0.7',
+      files: count,
+      files_per_s: round(achieved),
+      ideal_files_per_s: ideal,
+    };
+  } finally {
+    await admin(url, 'POST', 'latency', { ms: 0 });
+    await agent.stop();
+  }
+}
+
+/** In a child process of its own, so its peak memory is the queue's and nothing else's. */
+async function enqueueMany(work: string, count: number): Promise<BenchResult[]> {
+  const dir = join(work, 'many');
+  await mkdir(dir);
+  for (let i = 0; i < count; i++) await writeFile(join(dir, `n${i}.txt`), '');
+  const { stdout } = await run(
+    process.execPath,
+    [join(ROOT, 'bench/enqueue-child.ts'), dir, join(work, 'home-many')],
+    {
+      maxBuffer: 1024 * 1024,
+    },
+  );
+  const measured = JSON.parse(stdout) as { seconds: number; peakRssMb: number; jobs: number };
+  return [
+    {
+      metric: 'enqueue_100k_seconds',
+      value: round(measured.seconds),
+      unit: 's',
+      goal: '<= 10',
+      files: measured.jobs,
+    },
+    {
+      metric: 'enqueue_100k_peak_rss_mb',
+      value: round(measured.peakRssMb),
+      unit: 'MB',
+      goal: '<= 300',
+      files: measured.jobs,
+    },
+  ];
+}
+
+/** A real agent process, SIGKILLed halfway through a large upload, then started again. */
+async function crashResend(url: string, work: string, sizeMiB: number): Promise<BenchResult> {
+  const file = join(work, 'crash.bin');
+  await writeRandomFile(file, sizeMiB * MiB);
+  const env = { ...agentEnv(url), DRIVEUP_HOME: join(work, 'home-crash') };
+  let agent = await startAgentProcess(env);
+  await signInThroughCli(env);
+  const before = await bytesReceived(url);
+  await run(process.execPath, [CLI, 'add', file, '--to', 'Crash'], { env });
+  while ((await bytesReceived(url)) - before < (sizeMiB * MiB) / 2) await delay(50);
+  agent.kill('SIGKILL');
+  await once(agent, 'exit');
+  const atKill = (await bytesReceived(url)) - before;
+  agent = await startAgentProcess(env);
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'add', file, '--to', 'Crash', '--wait', '--json'],
+    { env },
+  );
+  const total = (await bytesReceived(url)) - before;
+  agent.kill('SIGTERM');
+  await once(agent, 'exit');
+  const [job] = (JSON.parse(stdout) as { jobs: Array<{ state: string }> }).jobs;
+  return {
+    metric: 'crash_resend_bytes',
+    value: total - sizeMiB * MiB,
+    unit: 'bytes',
+    goal: '<= one chunk (8388608)',
+    file_mib: sizeMiB,
+    received_before_kill: atKill,
+    final_state: job?.state,
+  };
+}
+
+async function signedInAgent(
+  url: string,
+  home: string,
+  settings?: { uploads: { concurrency: number } },
+): Promise<Agent> {
+  const env = { ...agentEnv(url), DRIVEUP_HOME: home };
+  const agent = await Agent.open({
+    paths: resolvePaths({ env }),
+    env,
+    openBrowser: async () => {},
+  });
+  if (settings) await agent.updateSettings(settings);
+  await agent.start();
+  const attempt = await agent.auth.beginSignIn({ openBrowser: false });
+  await followSignInUrl(attempt.url);
+  await attempt.completion;
+  return agent;
+}
+
+/** Milliseconds from handing the files over to the last one being done. */
+async function timeUploads(agent: Agent, files: string[]): Promise<number> {
+  const pending = new Set<string>();
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const settle = ({ job }: { job: Job }) => {
+    if (pending.delete(job.id) && pending.size === 0) finished();
+  };
+  const offDone = agent.bus.on('job.done', settle);
+  const offFailed = agent.bus.on('job.failed', ({ job, willRetry }) => {
+    if (!willRetry) throw new Error(`benchmark upload failed: ${job.error}`);
+  });
+  const start = performance.now();
+  const jobs = await agent.add({ paths: files, folder: 'Bench', source: 'cli' });
+  for (const job of jobs) if (job.state !== 'done') pending.add(job.id);
+  if (pending.size) await done;
+  const ms = performance.now() - start;
+  offDone();
+  offFailed();
+  return ms;
+}
+
+function agentEnv(url: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DRIVEUP_GOOGLE_ENDPOINT: url,
+    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
+    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
+    DRIVEUP_MONGODB_URI: '',
+  };
+}
+
+async function startAgentProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'agent', '--json'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await firstLine(child, /"pid"/);
+  return child;
+}
+
+async function signInThroughCli(env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'signin', '--no-browser'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await firstLine(child, /^http/);
+  await followSignInUrl(line.trim());
+  await once(child, 'exit');
+}
+
+async function startFakeProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'test/support/fake-google/cli.ts'), '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const line = await firstLine(child, /listening on/);
+  return { url: line.split(' ').at(-1)!, child };
+}
+
+function firstLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on(
+      'line',
+      (line) => pattern.test(line) && resolve(line),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`process exited (${code}) before printing ${pattern}`)),
+    );
+  });
+}
+
+async function admin(url: string, method: string, route: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${url}/__admin/${route}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response.json();
+}
+
+async function bytesReceived(url: string): Promise<number> {
+  return ((await admin(url, 'GET', 'state')) as { bytesReceived: number }).bytesReceived;
+}
+
+async function writeRandomFile(file: string, size: number): Promise<void> {
+  const handle = await open(file, 'w');
+  const block = Buffer.alloc(8 * MiB);
+  for (let written = 0; written < size; written += block.length) {
+    randomFillSync(block);
+    await handle.write(block, 0, Math.min(block.length, size - written));
+  }
+  await handle.close();
+}
+
+/** Polling the fake's counters is the benchmark's clock, not a test's wait. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
