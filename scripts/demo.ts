@@ -11,7 +11,8 @@ import { startFakeGoogle } from '../test/support/fake-google/index.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
 
 const fake = await startFakeGoogle();
-const home = await mkdtemp(join(tmpdir(), 'driveup-demo-'));
+const root = await mkdtemp(join(tmpdir(), 'driveup-demo-'));
+const home = join(root, 'home');
 const env = {
   ...process.env,
   DRIVEUP_HOME: home,
@@ -26,7 +27,7 @@ const attempt = await hosted.agent.auth.beginSignIn({ openBrowser: false });
 await followSignInUrl(attempt.url);
 await attempt.completion;
 
-const sample = join(home, 'sample');
+const sample = join(root, 'sample');
 await mkdir(sample, { recursive: true });
 await writeFile(join(sample, 'hello.txt'), 'Hello from the DriveUp demo\n');
 await hosted.agent.watch.addRule({
@@ -50,7 +51,7 @@ In another terminal:
   echo "new data" > ${join(sample, 'run-001.csv')}     # uploaded once it stops changing
   driveup watch list
 
-Ctrl-C here stops everything and removes ${home}.
+Ctrl-C here stops everything and removes ${root}.
 `);
 
 let stopping = false;
@@ -59,7 +60,7 @@ const stop = async () => {
   stopping = true;
   await hosted.stop();
   await fake.close();
-  await rm(home, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
   process.exit(0);
 };
 process.on('SIGINT', stop);

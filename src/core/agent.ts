@@ -81,7 +81,8 @@ export class Agent {
           (await this.queue.enqueue(items)).map((job) => ({ jobId: job.id })),
       },
       machineName: () => this.settings().machineName,
-      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir, parts.paths.configDir],
+      // The database, tokens, socket and logs; settings.json alone is harmless to watch.
+      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
       events: parts.bus,
       jobOutcomes: parts.bus,
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
