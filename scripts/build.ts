@@ -23,4 +23,5 @@ await build({
 });
 
 // npm makes `bin` files executable on install; do it here too so dist/ runs as built.
-for (const entry of entries.filter((e) => e.out.startsWith('cli/'))) chmodSync(`dist/${entry.out}.js`, 0o755);
+for (const entry of entries.filter((e) => e.out.startsWith('cli/')))
+  chmodSync(`dist/${entry.out}.js`, 0o755);
