@@ -13,12 +13,16 @@ import { createSocketClient } from '../src/ipc/socket-client.ts';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../src/cli/driveup.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** What users run: the bundle (built first, in this run). */
+const CLI = join(ROOT, 'dist/cli/driveup.js');
 
 export const runApiBench: BenchRunner = async ({ quick, log }) => {
   const home = await mkdtemp(join(tmpdir(), 'du-bench-'));
   const env = { ...process.env, DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
   const paths = resolvePaths({ env });
+  log('building the CLI bundle');
+  await run(process.execPath, [join(ROOT, 'scripts/build.ts')], { cwd: ROOT });
   const hosted = await hostAgent({ paths, env });
   try {
     const rounds = quick ? 5 : 20;

@@ -17,6 +17,9 @@ await build({
   format: 'esm',
   target: 'node24',
   packages: 'external',
+  // The agent's engine is a separate chunk, so client commands start without loading it.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'info',

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { AGENT_VERSION } from '../core/agent.ts';
+import { DRIVEUP_VERSION } from '../core/version.ts';
 import { toCliError } from './agent-client.ts';
 import { CliContext } from './cli-context.ts';
 import { registerAdd } from './commands/add-command.ts';
@@ -17,7 +17,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description(
       'DriveUp: reliable uploads to Google Drive. Every command but `agent` talks to the running agent.',
     )
-    .version(AGENT_VERSION)
+    .version(DRIVEUP_VERSION)
     .option('--json', 'print JSON for scripts (stable field names)')
     .showHelpAfterError('(run `driveup --help` for usage)')
     .exitOverride()

@@ -20,8 +20,6 @@ import { UploadQueue } from './queue/upload-queue.ts';
 import { openDatabase } from './store/database.ts';
 import { WatchService } from './watch/watch-service.ts';
 
-export const AGENT_VERSION = '0.1.0';
-
 export interface AgentOptions {
   paths: DriveUpPaths;
   env?: NodeJS.ProcessEnv;

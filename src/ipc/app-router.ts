@@ -1,6 +1,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { AGENT_VERSION, type Agent } from '../core/agent.ts';
+import type { Agent } from '../core/agent.ts';
+import { DRIVEUP_VERSION } from '../core/version.ts';
 import { InvalidSettingsError } from '../core/config/settings-error.ts';
 import { settingsPatchSchema } from '../core/config/settings-schema.ts';
 import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
@@ -40,7 +41,7 @@ export function createAppRouter(agent: Agent, options: AppRouterOptions) {
     agent: router({
       status: publicProcedure.query(() => agentStatus(agent)),
       version: publicProcedure.query(() => ({
-        version: AGENT_VERSION,
+        version: DRIVEUP_VERSION,
         node: process.versions.node,
       })),
       shutdown: publicProcedure.mutation(() => {
@@ -216,7 +217,7 @@ function resumePoint(bootId: string, lastEventId: string | null | undefined): nu
 
 async function agentStatus(agent: Agent) {
   return {
-    version: AGENT_VERSION,
+    version: DRIVEUP_VERSION,
     pid: process.pid,
     bootId: agent.bootId,
     startedAt: agent.startedAt,

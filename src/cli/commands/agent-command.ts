@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { hostAgent } from '../../ipc/agent-host.ts';
 import { AgentAlreadyRunningError } from '../../ipc/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
@@ -15,6 +14,8 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     )
     .option('--foreground', 'also print the log to the terminal')
     .action(async (options: { foreground?: boolean }) => {
+      // Loaded only here: every other command is a thin client and must start fast.
+      const { hostAgent } = await import('../../ipc/agent-host.ts');
       const hosted = await hostAgent({ paths: ctx.paths, logToStdout: options.foreground }).catch(
         (error: unknown) => {
           if (error instanceof AgentAlreadyRunningError) {
