@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../src/core/config/paths.ts';
 import { hostAgent } from '../src/ipc/agent-host.ts';
-import type { AppRouter } from '../src/ipc/app-router.ts';
+import { createAppRouter, type AppRouter } from '../src/ipc/app-router.ts';
+import { createInProcessClient } from '../src/ipc/in-process-client.ts';
 import { createSocketClient } from '../src/ipc/socket-client.ts';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
 
@@ -33,6 +34,10 @@ export const runApiBench: BenchRunner = async ({ quick, log }) => {
     const bare = await timeEach(rounds, () => run(process.execPath, ['-e', '0']));
     const client = createSocketClient<AppRouter>(paths.socketPath);
     const socketCalls = await timeEach(rounds * 10, () => client.agent.status.query());
+    const inProcess = createInProcessClient(
+      createAppRouter(hosted.agent, { requestShutdown: () => {} }),
+    );
+    const inProcessCalls = await timeEach(rounds * 10, () => inProcess.agent.status.query());
     const events = await eventsPerSecond(hosted.agent.bus, client, quick ? 2_000 : 20_000);
     return [
       {
@@ -52,6 +57,12 @@ export const runApiBench: BenchRunner = async ({ quick, log }) => {
         value: round(median(socketCalls)),
         unit: 'ms',
         path: 'socket-client',
+      },
+      {
+        metric: 'api_status_roundtrip_p50_ms',
+        value: round(median(inProcessCalls)),
+        unit: 'ms',
+        path: 'in-process-client',
       },
       { metric: 'api_events_per_s', value: Math.round(events), unit: 'events/s' },
     ] satisfies BenchResult[];
