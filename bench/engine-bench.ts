@@ -28,6 +28,8 @@ export const runEngineBench: BenchRunner = async ({ quick, log }) => {
     const results: BenchResult[] = [];
     log('throughput');
     results.push(await throughput(fake.url, work, quick ? 64 : 256));
+    log('a sparse file over 4 GiB');
+    results.push(await largeFile(fake.url, work));
     log('small files');
     results.push(await smallFiles(fake.url, work, quick ? 200 : 2000));
     log('enqueue 100k');
@@ -74,6 +76,36 @@ async function throughput(url: string, work: string, sizeMiB: number): Promise<B
       curl_mib_per_s: round((sizeMiB * 1000) / curlMs),
     };
   } finally {
+    await agent.stop();
+  }
+}
+
+/** Memory must stay bounded by chunk size × concurrency, whatever the file size. */
+async function largeFile(url: string, work: string): Promise<BenchResult> {
+  const file = join(work, 'sparse.bin');
+  const size = 4 * 1024 * MiB + 3 * MiB;
+  const handle = await open(file, 'w');
+  await handle.truncate(size);
+  await handle.write(Buffer.from('end of a large file'), 0, 19, size - 19);
+  await handle.close();
+  const agent = await signedInAgent(url, join(work, 'home-large'));
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  try {
+    const ms = await timeUploads(agent, [file]);
+    const [job] = agent.queue.list({ states: ['done'] }).jobs;
+    return {
+      metric: 'large_file_peak_rss_mb',
+      value: Math.round(peak / MiB),
+      unit: 'MB',
+      goal: 'bounded by chunk size × concurrency, whatever the size',
+      file_bytes: size,
+      uploaded_bytes: job?.size,
+      md5_verified: job?.md5 !== null,
+      mib_per_s: round(size / MiB / (ms / 1000)),
+    };
+  } finally {
+    clearInterval(sampler);
     await agent.stop();
   }
 }

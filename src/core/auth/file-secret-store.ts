@@ -1,9 +1,10 @@
-import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { envelopeSchema, SecretCipher } from './secret-cipher.ts';
 import { SecretStoreError, type SecretStore, type SecretStoreDescription } from './secret-store.ts';
+import { readFileIfExists } from '../store/read-file-if-exists.ts';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -39,7 +40,7 @@ export class FileSecretStore implements SecretStore {
 
   async get(key: string): Promise<string | undefined> {
     const file = this.#file(key);
-    const text = await readIfExists(file);
+    const text = await readFileIfExists(file);
     if (text === undefined) return undefined;
     await this.#ensureDir();
     await chmod(file, FILE_MODE);
@@ -90,15 +91,6 @@ export class FileSecretStore implements SecretStore {
   async #upgradePlain(key: string, value: string): Promise<string> {
     if (this.#cipher !== undefined) await this.set(key, value);
     return value;
-  }
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 

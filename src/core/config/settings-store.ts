@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileIfExists } from '../store/read-file-if-exists.ts';
 import writeFileAtomic from 'write-file-atomic';
 import { InvalidSettingsError, SettingsError } from './settings-error.ts';
 import {
@@ -22,7 +22,7 @@ export class SettingsStore {
   }
 
   async load(): Promise<Settings> {
-    const text = await readIfExists(this.file);
+    const text = await readFileIfExists(this.file);
     this.#settings = text === undefined ? settingsSchema.parse({}) : this.#parse(text);
     return this.#settings;
   }
@@ -54,15 +54,6 @@ export class SettingsStore {
     const result = settingsSchema.safeParse(raw);
     if (!result.success) throw SettingsError.fromZod(this.file, result.error);
     return result.data;
-  }
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 

@@ -1,15 +1,9 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Job, JobState } from './job.ts';
+import { jobStateSchema } from './job-schema.ts';
 import { columnValue, jobFromRow, MUTABLE_COLUMNS, type JobPatch, type JobRow } from './job-row.ts';
 
-export const JOB_STATES: readonly JobState[] = [
-  'queued',
-  'running',
-  'retrying',
-  'done',
-  'failed',
-  'cancelled',
-];
+export const JOB_STATES: readonly JobState[] = jobStateSchema.options;
 
 export interface ListJobsOptions {
   states?: readonly JobState[];
