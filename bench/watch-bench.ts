@@ -1,113 +1,350 @@
-// Watch folders: a burst of files written by another process, and the cost of idle watching.
-// Counted through a recording sink (the port the agent wires to the real queue), not the queue.
+// Watch folders through the real product: another process writes a burst of files into a watched
+// folder, a real agent uploads them to the fake Google server (in a process of its own), and the
+// fake Drive's files are counted. Then the cost of idle watching (watch-idle.ts).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../src/core/store/database.ts';
-import { WatchService } from '../src/core/watch/watch-service.ts';
-import type { WatchQueueItem, WatchSink } from '../src/core/watch/watch-sink.ts';
-import type { BenchResult } from './bench-result.ts';
+import { fileURLToPath } from 'node:url';
+import { Agent } from '../src/core/agent.ts';
+import { resolvePaths } from '../src/core/config/paths.ts';
+import type { AgentBus } from '../src/core/events/agent-events.ts';
+import type { FakeGoogleState } from '../test/support/fake-google/index.ts';
+import { followSignInUrl } from '../test/support/follow-sign-in.ts';
+import type { BenchResult, BenchRunner } from './bench-result.ts';
+import { startFakeGoogleProcess } from './fake-google-process.ts';
+import { idle } from './watch-idle.ts';
+import type { WriterManifest } from './watch-writer.ts';
 
-export interface WatchBenchOptions {
-  quick?: boolean;
-  log?: (line: string) => void;
+const WRITER = fileURLToPath(new URL('./watch-writer.ts', import.meta.url));
+const WINDOW_MS = 2000;
+const DESTINATION = 'Bench';
+const FOLDER_MIME = 'application/vnd.google-apps.folder';
+/** Without any job starting or finishing this long, the files still awaited are reported missing. */
+const STALL_MS = 90_000;
+const CAP_MS = 20 * 60_000;
+
+export const runWatchBench: BenchRunner = async ({ quick, log }) => {
+  // Idle first, while this process has run nothing else: its memory is the watcher's alone.
+  const idleResults = await idle(quick, log);
+  const burstResults = await burst(quick, log);
+  return [...burstResults, ...idleResults];
+};
+
+async function burst(quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
+  const top = mkdtempSync(join(tmpdir(), 'du-wb-'));
+  const root = join(top, 'watched');
+  for (let i = 0; i < 50; i++) mkdirSync(join(root, `existing-${i}`), { recursive: true });
+  const fake = await startFakeGoogleProcess();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DRIVEUP_HOME: join(top, 'home'),
+    DRIVEUP_GOOGLE_ENDPOINT: fake.url,
+    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
+    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
+    DRIVEUP_MONGODB_URI: '',
+  };
+  const agent = await Agent.open({
+    paths: resolvePaths({ env }),
+    env,
+    openBrowser: async () => {},
+  });
+  const tracker = new JobTracker(agent.bus);
+  try {
+    await agent.updateSettings({ uploads: { concurrency: 8 } });
+    await agent.start();
+    const attempt = await agent.auth.beginSignIn({ openBrowser: false });
+    await followSignInUrl(attempt.url);
+    await attempt.completion;
+    await agent.watch.addRule({
+      folder: root,
+      destination: `${DESTINATION}/{relativeDir}`,
+      stabilityWindowMs: WINDOW_MS,
+    });
+
+    const total = quick ? 2000 : 20_000;
+    log(`burst: ${total} files by another process, stability window ${WINDOW_MS} ms`);
+    const manifest = await runWriter(root, total, join(top, 'manifest.json'));
+    const written = Object.keys(manifest.files);
+    log(`burst: written in ${manifest.endedAt - manifest.startedAt} ms; waiting for uploads`);
+    const wait = await tracker.waitForAll(
+      written.map((rel) => join(root, rel)),
+      STALL_MS,
+      CAP_MS,
+    );
+    const allDoneAt = Date.now();
+    if (wait.waitingFor.length) {
+      log(`burst: gave up waiting for ${wait.waitingFor.length} files, e.g. ${wait.waitingFor[0]}`);
+    }
+    await tracker.drain(agent, STALL_MS);
+    const first = tally(await fake.state(), manifest, null);
+    // What the periodic rescan would do five minutes later: it must find nothing left to upload.
+    log('burst: a full rescan, then counting the fake Drive');
+    await agent.watch.rescan();
+    await tracker.drain(agent, STALL_MS);
+    const md5s = localMd5s(root, written);
+    const final = tally(await fake.state(), manifest, md5s);
+    const latency = latencies(manifest, tracker.queuedAt, root);
+    return [
+      {
+        metric: 'watch_missed',
+        value: first.missing.length,
+        unit: 'files',
+        goal: '0',
+        note: 'written files with no file in the fake Drive once the uploads went quiet',
+        files: written.length,
+        kinds: manifest.kinds,
+        foundByFullRescan: first.missing.length - final.missing.length,
+        stillMissing: final.missing.length,
+        examples: first.missing.slice(0, 5),
+        notFinalContent: final.stale.length,
+        failedJobs: tracker.failed.size,
+        gaveUpWaitingFor: wait.waitingFor.length,
+        warnings: Object.fromEntries(tracker.warnings),
+      },
+      {
+        metric: 'watch_duplicates',
+        value: final.duplicates,
+        unit: 'files',
+        goal: '0',
+        note: 'extra fake-Drive files with the same folder path, name and md5 (after a full rescan)',
+        olderVersionsUploaded: final.olderVersions,
+        unexpectedFiles: final.unexpected.length,
+        unexpectedExamples: final.unexpected.slice(0, 5),
+        duplicateFolders: final.duplicateFolders,
+      },
+      {
+        metric: 'watch_latency_p95_ms',
+        value: Math.round(percentile(latency.values, 95)),
+        unit: 'ms',
+        goal: '< 500 (report)',
+        note: 'job.queuedAt − (last write + stability window), per file',
+        windowMs: WINDOW_MS,
+        p50: Math.round(percentile(latency.values, 50)),
+        p99: Math.round(percentile(latency.values, 99)),
+        max: Math.round(percentile(latency.values, 100)),
+        p95By: latency.p95By,
+        notQueuedAfterLastWrite: latency.notQueued,
+        writerSeconds: seconds(manifest.endedAt - manifest.startedAt),
+        slowFileMaxGapMs: manifest.slowMaxGapMs,
+        uploadedAllSecondsAfterWriter: seconds(allDoneAt - manifest.endedAt),
+        uploadConcurrency: 8,
+        quick,
+      },
+    ];
+  } finally {
+    tracker.close();
+    await agent.stop();
+    await fake.stop();
+    rmSync(top, { recursive: true, force: true });
+  }
 }
 
-class CountingSink implements WatchSink {
+async function runWriter(root: string, total: number, manifestPath: string) {
+  const child = spawn(process.execPath, [WRITER, root, String(total), manifestPath], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the writer exited with ${code}`);
+  return JSON.parse(readFileSync(manifestPath, 'utf8')) as WriterManifest;
+}
+
+/** What the agent's bus says about the jobs: when each path was queued, which are finished. */
+class JobTracker {
   readonly queuedAt = new Map<string, number[]>();
-  /** path → versions (size:mtime) queued: the same version twice is a duplicate upload. */
-  readonly versions = new Map<string, string[]>();
-  total = 0;
-  #next = 1;
-  #onItem: (() => void) | undefined;
+  readonly done = new Set<string>();
+  readonly failed = new Map<string, string>();
+  readonly warnings = new Map<string, number>();
+  #lastActivity = Date.now();
+  #awaited = new Set<string>();
+  #onChange: (() => void) | undefined;
+  readonly #off: Array<() => void>;
 
-  async enqueue(items: WatchQueueItem[]): Promise<Array<{ jobId: string }>> {
-    const now = Date.now();
-    for (const item of items) {
-      push(this.queuedAt, item.path, now);
-      const stats = statSync(item.path, { throwIfNoEntry: false });
-      push(this.versions, item.path, stats ? `${stats.size}:${stats.mtimeMs}` : 'gone');
-    }
-    this.total += items.length;
-    this.#onItem?.();
-    return items.map(() => ({ jobId: `job-${this.#next++}` }));
+  constructor(bus: AgentBus) {
+    this.#off = [
+      bus.on('job.queued', ({ job }) => {
+        const times = this.queuedAt.get(job.path) ?? [];
+        times.push(job.queuedAt.getTime());
+        this.queuedAt.set(job.path, times);
+        this.#changed();
+      }),
+      bus.on('job.started', () => this.#changed()),
+      bus.on('job.done', ({ job }) => {
+        this.done.add(job.path);
+        this.#awaited.delete(job.path);
+        this.#changed();
+      }),
+      bus.on('job.failed', ({ job, willRetry }) => {
+        if (!willRetry) {
+          this.failed.set(job.path, job.error ?? 'failed');
+          this.#awaited.delete(job.path);
+        }
+        this.#changed();
+      }),
+      bus.on('job.cancelled', () => this.#changed()),
+      bus.on('watch.warning', ({ code }) => {
+        this.warnings.set(code, (this.warnings.get(code) ?? 0) + 1);
+      }),
+    ];
   }
 
-  duplicates(): number {
-    let count = 0;
-    for (const versions of this.versions.values())
-      count += versions.length - new Set(versions).size;
-    return count;
+  close(): void {
+    for (const off of this.#off) off();
   }
 
-  /** Resolves when `count` distinct files arrived, or after `timeoutMs` (then some were missed). */
-  waitForDistinct(count: number, timeoutMs: number): Promise<void> {
+  /** Until every path has a finished job, or nothing happened for `stallMs`. */
+  async waitForAll(
+    paths: string[],
+    stallMs: number,
+    capMs: number,
+  ): Promise<{ waitingFor: string[] }> {
+    this.#awaited = new Set(paths.filter((p) => !this.done.has(p) && !this.failed.has(p)));
+    await this.#until(() => this.#awaited.size === 0, stallMs, capMs);
+    return { waitingFor: [...this.#awaited] };
+  }
+
+  /** Until the watcher holds nothing back and the queue has nothing waiting or running. */
+  async drain(agent: Agent, stallMs: number): Promise<void> {
+    const busy = () => {
+      const counts = agent.queue.counts();
+      return counts.queued + counts.running + counts.retrying > 0;
+    };
+    do {
+      await agent.watch.whenIdle();
+      await this.#until(() => !busy(), stallMs, stallMs);
+    } while (busy() && Date.now() - this.#lastActivity < stallMs);
+  }
+
+  #changed(): void {
+    this.#lastActivity = Date.now();
+    this.#onChange?.();
+  }
+
+  #until(done: () => boolean, stallMs: number, capMs: number): Promise<void> {
+    const start = Date.now();
+    this.#lastActivity = start;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.#onItem = () => {
-        if (this.queuedAt.size < count) return;
-        clearTimeout(timer);
+      const finish = () => {
+        clearInterval(timer);
+        this.#onChange = undefined;
         resolve();
       };
-      this.#onItem();
+      // The benchmark's clock for giving up, not a wait for the work itself.
+      const timer = setInterval(() => {
+        const now = Date.now();
+        if (now - this.#lastActivity > stallMs || now - start > capMs) finish();
+      }, 1000);
+      this.#onChange = () => done() && finish();
+      if (done()) finish();
     });
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key) ?? [];
-  list.push(value);
-  map.set(key, list);
+interface Tally {
+  missing: string[];
+  /** Present in Drive, but none of its copies has the file's final content. */
+  stale: string[];
+  duplicates: number;
+  olderVersions: number;
+  /** Files in Drive that were not written as such (a temporary name uploaded, say). */
+  unexpected: string[];
+  duplicateFolders: number;
 }
 
-// The writer runs in another process, as a camera or instrument would. It writes the files
-// (10% through a temporary name and a rename, 1% slowly in five appends over ~2.5 s) and prints
-// a manifest: each file's relative path and when its last byte was written.
-const WRITER = `
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-const [root, total] = [process.argv[1], Number(process.argv[2])];
-const dirs = [];
-for (let i = 0; i < 50; i++) dirs.push('existing-' + i);
-for (let i = 0; i < 50; i++) dirs.push('new-' + i + '/deep/er');
-const done = [];
-const slow = [];
-// Slow files grow every 300 ms (well inside the window) while the burst goes on.
-const grow = setInterval(() => { for (const rel of slow) appendFileSync(join(root, rel), ' more'); }, 300);
-for (let n = 0; n < total; n++) {
-  if (n % 200 === 0) await new Promise((r) => setImmediate(r));
-  const dir = dirs[n % dirs.length];
-  if (n < dirs.length && dir.startsWith('new-')) mkdirSync(join(root, dir), { recursive: true });
-  const rel = dir + '/f' + n + '.dat';
-  const content = 'file ' + n + ' '.repeat(n % 200);
-  if (n % 100 === 7) { writeFileSync(join(root, rel), 'start'); slow.push(rel); continue; }
-  if (n % 10 === 3) {
-    writeFileSync(join(root, rel + '.part'), content);
-    renameSync(join(root, rel + '.part'), join(root, rel));
-  } else writeFileSync(join(root, rel), content);
-  done.push([rel, Date.now()]);
+/** Counts the fake Drive per relative path: `Bench/<relative dir>/<name>` → md5 of each copy. */
+function tally(
+  state: FakeGoogleState,
+  manifest: WriterManifest,
+  finalMd5: Map<string, string> | null,
+): Tally {
+  const byId = new Map(state.files.map((file) => [file.id, file]));
+  const paths = new Map<string, string>();
+  const pathOf = (id: string | undefined): string => {
+    const file = id === undefined ? undefined : byId.get(id);
+    if (!file) return ''; // My Drive
+    let path = paths.get(file.id);
+    if (path === undefined) {
+      const parent = pathOf(file.parents[0]);
+      path = parent ? `${parent}/${file.name}` : file.name;
+      paths.set(file.id, path);
+    }
+    return path;
+  };
+  const copies = new Map<string, string[]>();
+  const folders = new Map<string, number>();
+  for (const file of state.files) {
+    const path = pathOf(file.id);
+    if (file.mimeType === FOLDER_MIME) {
+      folders.set(path, (folders.get(path) ?? 0) + 1);
+      continue;
+    }
+    const list = copies.get(path) ?? [];
+    list.push(file.md5Checksum ?? '');
+    copies.set(path, list);
+  }
+  const prefix = `${DESTINATION}/`;
+  const missing: string[] = [];
+  const stale: string[] = [];
+  for (const rel of Object.keys(manifest.files)) {
+    const list = copies.get(prefix + rel);
+    if (!list) missing.push(rel);
+    else if (finalMd5 && !list.includes(finalMd5.get(rel) ?? '')) stale.push(rel);
+  }
+  let duplicates = 0;
+  let olderVersions = 0;
+  const unexpected: string[] = [];
+  for (const [path, list] of copies) {
+    const distinct = new Set(list).size;
+    duplicates += list.length - distinct;
+    olderVersions += distinct - 1;
+    if (!path.startsWith(prefix) || !(path.slice(prefix.length) in manifest.files))
+      unexpected.push(path);
+  }
+  let duplicateFolders = 0;
+  for (const count of folders.values()) duplicateFolders += count - 1;
+  return { missing, stale, duplicates, olderVersions, unexpected, duplicateFolders };
 }
-await new Promise((r) => setTimeout(r, 1500));
-clearInterval(grow);
-for (const rel of slow) appendFileSync(join(root, rel), ' end');
-for (const rel of slow) done.push([rel, Date.now()]);
-process.stdout.write(JSON.stringify(done));
-`;
 
-async function runWriter(root: string, total: number): Promise<Array<[string, number]>> {
-  const child = spawn(
-    process.execPath,
-    ['--input-type=module', '-e', WRITER, root, String(total)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+function localMd5s(root: string, rels: string[]): Map<string, string> {
+  const md5s = new Map<string, string>();
+  for (const rel of rels) {
+    md5s.set(
+      rel,
+      createHash('md5')
+        .update(readFileSync(join(root, rel)))
+        .digest('hex'),
+    );
+  }
+  return md5s;
+}
+
+/** Per file: the first time it was queued after its last write, less the stability window. */
+function latencies(manifest: WriterManifest, queuedAt: Map<string, number[]>, root: string) {
+  const values: number[] = [];
+  const byKind = new Map<string, number[]>();
+  let notQueued = 0;
+  for (const [rel, { at, kind }] of Object.entries(manifest.files)) {
+    const queued = queuedAt.get(join(root, rel))?.find((time) => time >= at);
+    if (queued === undefined) {
+      notQueued++;
+      continue;
+    }
+    const latency = queued - at - WINDOW_MS;
+    values.push(latency);
+    // Folders the writer created arrive through a scan of the new folder, not through events.
+    const place = rel.startsWith('new-') ? 'inNewFolder' : 'inExistingFolder';
+    for (const key of [kind, place]) {
+      const list = byKind.get(key) ?? [];
+      list.push(latency);
+      byKind.set(key, list);
+    }
+  }
+  const p95By = Object.fromEntries(
+    [...byKind].map(([kind, list]) => [kind, Math.round(percentile(list, 95))]),
   );
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`writer exited with ${code}`);
-  return JSON.parse(out) as Array<[string, number]>;
+  return { values, p95By, notQueued };
 }
 
 function percentile(values: number[], p: number): number {
@@ -116,128 +353,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function burst(quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
-  const top = mkdtempSync(join(tmpdir(), 'du-wb-'));
-  const root = join(top, 'watched');
-  for (let i = 0; i < 50; i++) mkdirSync(join(root, `existing-${i}`), { recursive: true });
-  const db = openDatabase(join(top, 'data', 'driveup.db'));
-  const sink = new CountingSink();
-  const windowMs = 2000;
-  const service = new WatchService({
-    db,
-    sink,
-    machineName: 'bench',
-    protectedDirs: [join(top, 'data')],
-    rescanIntervalMs: 300_000,
-  });
-  try {
-    await service.start();
-    const { rule } = await service.addRule({ folder: root, stabilityWindowMs: windowMs });
-    const total = quick ? 5000 : 20_000;
-    log(`burst: ${total} files by another process, stability window ${windowMs} ms`);
-    const manifest = await runWriter(root, total);
-    await sink.waitForDistinct(manifest.length, 120_000);
-    // Anything still on its way would be waiting in the gate: after this rescan nothing is.
-    await service.rescan(rule.id);
-    const latencies: number[] = [];
-    let missed = 0;
-    for (const [rel, doneAt] of manifest) {
-      const times = sink.queuedAt.get(join(root, rel));
-      if (!times) missed++;
-      else latencies.push(times[0]! - doneAt - windowMs);
-    }
-    const duplicates = sink.duplicates();
-    return [
-      { metric: 'watch_missed', value: missed, unit: 'files', goal: '0', files: manifest.length },
-      {
-        metric: 'watch_duplicates',
-        value: duplicates,
-        unit: 'files',
-        goal: '0',
-        note: 'same path queued twice with the same size and time',
-        requeuedWithNewContent: sink.total - sink.queuedAt.size - duplicates,
-      },
-      {
-        metric: 'watch_latency_p95_ms',
-        value: Math.round(percentile(latencies, 95)),
-        unit: 'ms',
-        note: 'queued time minus (last write + stability window)',
-        p50: Math.round(percentile(latencies, 50)),
-        max: Math.round(percentile(latencies, 100)),
-        windowMs,
-      },
-    ];
-  } finally {
-    await service.stop();
-    db.close();
-    rmSync(top, { recursive: true, force: true });
-  }
-}
-
-async function idle(quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
-  const top = mkdtempSync(join(tmpdir(), 'du-wi-'));
-  const rules = 5;
-  const perRule = quick ? 2000 : 10_000;
-  for (let r = 0; r < rules; r++) {
-    for (let d = 0; d < 100; d++) mkdirSync(join(top, `rule-${r}`, `d${d}`), { recursive: true });
-    for (let f = 0; f < perRule; f++)
-      writeFileSync(join(top, `rule-${r}`, `d${f % 100}`, `f${f}.dat`), 'x');
-  }
-  const db = openDatabase(join(top, 'data', 'driveup.db'));
-  const sink = new CountingSink();
-  const rescanSeconds = 30;
-  const service = new WatchService({
-    db,
-    sink,
-    machineName: 'bench',
-    protectedDirs: [join(top, 'data')],
-    rescanIntervalMs: rescanSeconds * 1000,
-  });
-  try {
-    await service.start();
-    for (let r = 0; r < rules; r++) {
-      await service.addRule({ folder: join(top, `rule-${r}`), stabilityWindowMs: 500 });
-    }
-    await sink.waitForDistinct(rules * perRule, 120_000);
-    const scanStart = performance.now();
-    await service.rescan();
-    const scanMs = (performance.now() - scanStart) / rules;
-    const seconds = quick ? 15 : 60;
-    log(
-      `idle: ${rules} rules × ${perRule} files for ${seconds} s, rescan every ${rescanSeconds} s`,
-    );
-    const cpuBefore = process.cpuUsage();
-    const wallBefore = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const cpu = process.cpuUsage(cpuBefore);
-    const wallMs = performance.now() - wallBefore;
-    const cpuPercent = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
-    return [
-      {
-        metric: 'watch_idle_cpu_percent',
-        value: Number(cpuPercent.toFixed(2)),
-        unit: '%',
-        goal: '≤ 1',
-        rescanIntervalSeconds: rescanSeconds,
-        note: 'one core; rescans 10× more often than the default 300 s',
-      },
-      {
-        metric: 'watch_rss_mb',
-        value: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        unit: 'MB',
-        files: rules * perRule,
-      },
-      { metric: 'watch_rescan_ms_per_rule', value: Math.round(scanMs), unit: 'ms', files: perRule },
-    ];
-  } finally {
-    await service.stop();
-    db.close();
-    rmSync(top, { recursive: true, force: true });
-  }
-}
-
-export async function runWatchBench(opts: WatchBenchOptions = {}): Promise<BenchResult[]> {
-  const log = opts.log ?? (() => undefined);
-  const quick = opts.quick ?? false;
-  return [...(await burst(quick, log)), ...(await idle(quick, log))];
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
