@@ -1,5 +1,5 @@
 import { tracked, TRPCError } from '@trpc/server';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import type { Agent } from '../core/agent.ts';
 import { DRIVEUP_VERSION } from '../core/version.ts';
 import { InvalidSettingsError } from '../core/config/settings-error.ts';
@@ -12,7 +12,34 @@ import {
   watchRuleInputSchema,
   watchRuleUpdateSchema,
 } from '../core/watch/watch-rules.ts';
-import { publicProcedure, router } from './trpc.ts';
+import { EnqueueError } from '../core/queue/file-versions.ts';
+import { WatchRuleError } from '../core/watch/rule-placement.ts';
+import { publicProcedure as baseProcedure, router } from './trpc.ts';
+
+/**
+ * The engine refuses some requests only once it looks at them (a rule overlapping another, a file
+ * that vanished, a setting that is valid alone but not with the rest). Those are the caller's to
+ * fix, so they answer BAD_REQUEST (or NOT_FOUND) with the engine's own words, never a 500.
+ */
+const publicProcedure = baseProcedure.use(async ({ next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  const code = refusalCode(cause);
+  if (!code) return result;
+  throw new TRPCError({ code, message: (cause as Error).message, cause });
+});
+
+function refusalCode(error: unknown): 'BAD_REQUEST' | 'NOT_FOUND' | undefined {
+  if (error instanceof WatchRuleError)
+    return error.reason === 'not-found' ? 'NOT_FOUND' : 'BAD_REQUEST';
+  const refused =
+    error instanceof EnqueueError ||
+    error instanceof AddPathError ||
+    error instanceof InvalidSettingsError ||
+    error instanceof ZodError;
+  return refused ? 'BAD_REQUEST' : undefined;
+}
 
 const idInput = z.object({ id: z.string().min(1).max(200) }).strict();
 

@@ -121,6 +121,12 @@ describe('driveup command line against a running agent', () => {
     const bad = await runDriveup(['settings', 'set', 'uploads.concurrency', '99'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/concurrency/);
+    const ownDir = await runDriveup(['watch', 'add', join(home, 'data')], env);
+    expect(ownDir.code).toBe(2);
+    expect(ownDir.stderr).toMatch(/DriveUp's own directory/);
+    const missing = await runDriveup(['cancel', 'no-such-job'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no-such-job/);
     expect((await runDriveup(['status'], env)).code).toBe(0);
   });
 
