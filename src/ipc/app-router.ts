@@ -7,6 +7,8 @@ import { settingsPatchSchema } from '../core/config/settings-schema.ts';
 import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
 import { AddPathError, addRequestSchema } from '../core/queue/add-request.ts';
 import { jobStateSchema } from '../core/queue/job-schema.ts';
+import { JOB_STATES } from '../core/queue/job-store.ts';
+import { jobCursorSchema } from '../core/queue/job-cursor.ts';
 import {
   ruleIdSchema,
   watchRuleInputSchema,
@@ -88,10 +90,10 @@ function queueRouter(agent: Agent) {
       .input(
         z
           .object({
-            states: z.array(jobStateSchema).optional(),
+            states: z.array(jobStateSchema).max(JOB_STATES.length).optional(),
             limit: z.int().min(1).max(1000).default(100),
             order: z.enum(['queue', 'newest']).default('newest'),
-            cursor: z.string().max(200).nullish(),
+            cursor: jobCursorSchema.nullish(),
           })
           .strict()
           .prefault({}),

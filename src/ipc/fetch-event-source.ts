@@ -105,7 +105,7 @@ export class FetchEventSource extends EventTarget {
     const type = response.headers.get('content-type') ?? '';
     if (response.status !== 200 || !/^text\/event-stream\b/i.test(type)) {
       await response.body?.cancel().catch(() => {});
-      this.#fail(new Error(`The event stream at ${this.url} answered ${response.status} ${type}.`));
+      this.#fail(new Error(this.#refusal(response.status, type)));
       return;
     }
 
@@ -118,7 +118,7 @@ export class FetchEventSource extends EventTarget {
     const decoder = new TextDecoder();
     let failure: unknown;
     try {
-      if (!response.body) throw new Error(`The event stream at ${this.url} has no body.`);
+      if (!response.body) throw new Error(`The event stream at ${this.#where()} has no body.`);
       const reader = response.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -135,7 +135,25 @@ export class FetchEventSource extends EventTarget {
     } catch (error) {
       failure = error;
     }
-    this.#broken(failure ?? new Error(`The event stream at ${this.url} ended.`));
+    this.#broken(failure ?? new Error(`The event stream at ${this.#where()} ended.`));
+  }
+
+  #refusal(status: number, type: string): string {
+    // The input travels in the URL; Node refuses a request head over 16 KiB.
+    if (status === 431 || status === 414) {
+      return `The subscription's input is too large to send (HTTP ${status}); send a smaller one.`;
+    }
+    return `The event stream at ${this.#where()} answered ${status} ${type}.`;
+  }
+
+  /** The URL for messages, without its query: that carries the input, which may be huge. */
+  #where(): string {
+    try {
+      const url = new URL(this.url);
+      return `${url.origin}${url.pathname}`;
+    } catch {
+      return this.url.split('?')[0]!;
+    }
   }
 
   /** A lost connection: try again later, unless closed meanwhile or the caller says it is final. */

@@ -44,9 +44,22 @@ export function inputIssues(issues: readonly SchemaIssue[], rawInput: unknown): 
   return [...byField].map(([field, message]) => ({ field, message }));
 }
 
+/** Fields named in a message; the rest are counted. A list of 10,000 bad paths needs one line. */
+const MESSAGE_FIELDS = 5;
+const MESSAGE_ISSUE_CHARS = 300;
+
 /** `folder: Required; retries: Too small: expected number to be >=0` */
 export function inputIssuesMessage(issues: readonly InputIssue[]): string {
-  return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+  const shown = issues
+    .slice(0, MESSAGE_FIELDS)
+    .map((issue) => `${issue.field}: ${clip(issue.message, MESSAGE_ISSUE_CHARS)}`);
+  const more = issues.length - shown.length;
+  if (more > 0) shown.push(`and ${more} more problem${more === 1 ? '' : 's'}`);
+  return shown.join('; ');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

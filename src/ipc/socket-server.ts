@@ -47,6 +47,9 @@ export async function startSocketServer<TRouter extends AnyTRPCRouter>(
   const handle = createHTTPHandler({
     // The socket client sends queries as POST (see socket-client.ts).
     allowMethodOverride: true,
+    // Room for `queue.add` with its maximum of 100,000 long paths; anything bigger is a runaway
+    // script, answered 413 before it is read into memory.
+    maxBodySize: 64 * 1024 * 1024,
     ...handlerOptions,
   } as CreateHTTPHandlerOptions<TRouter>);
   const server = createServer((req, res) => {

@@ -20,6 +20,8 @@ import {
  */
 const t = initTRPC.create({
   transformer: superjson,
+  // Stack traces stay in the agent's log; over the API only when someone is debugging.
+  isDev: process.env.DRIVEUP_LOG_LEVEL === 'debug',
   errorFormatter({ shape, error, input }) {
     // Only a rejected input: a validation error deeper in the agent is a bug, not the caller's.
     const schemaIssues = error.code === 'BAD_REQUEST' ? schemaIssuesOf(error.cause) : undefined;

@@ -16,8 +16,18 @@ export type LogLevel = z.infer<typeof logLevelSchema>;
 
 const googleSchema = z
   .object({
-    clientId: z.string().min(1).optional().describe('OAuth client id of a "Desktop app" client.'),
-    clientSecret: z.string().min(1).optional().describe('OAuth client secret of that client.'),
+    clientId: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('OAuth client id of a "Desktop app" client.'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('OAuth client secret of that client.'),
     endpoint: z
       .url({ protocol: /^https?$/ })
       .optional()
@@ -50,6 +60,7 @@ const uploadsSchema = z
     defaultFolder: z
       .string()
       .min(1)
+      .max(1000)
       .default('DriveUp')
       .describe('Drive folder path used when a file is added without a destination.'),
     conflictPolicy: conflictPolicySchema.default('keep-both'),
@@ -60,7 +71,9 @@ const historySchema = z
   .object({
     mongodbUri: z
       .string()
+      .max(4096)
       .superRefine((uri, ctx) => {
+        if (uri.length > 4096) return;
         // The driver's own parser decides, since it is what reads the string later.
         const problem = mongoUriProblem(uri);
         if (problem)
@@ -71,7 +84,8 @@ const historySchema = z
       })
       .optional()
       .describe('MongoDB connection string for the shared history; local history only when unset.'),
-    mongodbDatabase: z.string().min(1).default('driveup'),
+    // MongoDB's own limit on a database name.
+    mongodbDatabase: z.string().min(1).max(63).default('driveup'),
   })
   .strict();
 

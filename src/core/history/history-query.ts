@@ -9,7 +9,7 @@ const dateSchema = z
 
 function oneOrMany<T extends z.ZodType>(item: T) {
   return z
-    .union([item, z.array(item).min(1)])
+    .union([item, z.array(item).min(1).max(20)])
     .transform((value) => [value].flat() as z.output<T>[]);
 }
 
@@ -49,16 +49,18 @@ export const historyQuerySchema = z
     to: dateSchema.optional().describe('Finished before.'),
     status: oneOrMany(historyStatusSchema).optional(),
     source: oneOrMany(jobSourceSchema).optional(),
-    machine: z.string().min(1).optional(),
+    machine: z.string().min(1).max(100).optional(),
     folder: z
       .string()
       .min(1)
+      .max(1000)
       .optional()
       .describe('Drive folder path; records in its subfolders match too.'),
-    extension: z.string().min(1).optional().describe('e.g. "jpg" or ".JPG".'),
+    extension: z.string().min(1).max(50).optional().describe('e.g. "jpg" or ".JPG".'),
     mimeType: z
       .string()
       .min(1)
+      .max(255)
       .optional()
       .describe('A MIME type ("image/png") or a family ("image/*" or "image").'),
     cursor: z

@@ -1,15 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
+import { localPathSchema } from '../config/local-path-schema.ts';
 import { conflictPolicySchema } from '../config/settings-schema.ts';
 
 /** What a person or script asks for when adding files: the API's input for `queue.add`. */
 export const addRequestSchema = z
   .object({
-    paths: z
-      .array(z.string().min(1).refine(isAbsolute, 'must be an absolute path'))
-      .min(1, 'name at least one file')
-      .max(100_000),
+    paths: z.array(localPathSchema).min(1, 'name at least one file').max(100_000),
     folder: z
       .string()
       .trim()

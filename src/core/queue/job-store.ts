@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Job, JobState } from './job.ts';
+import { decodeJobCursor, encodeJobCursor } from './job-cursor.ts';
 import { jobStateSchema } from './job-schema.ts';
 import { columnValue, jobFromRow, MUTABLE_COLUMNS, type JobPatch, type JobRow } from './job-row.ts';
 
@@ -160,8 +161,10 @@ export class JobStore {
       where.push(`state IN (${options.states.map(() => '?').join(', ')})`);
       params.push(...options.states);
     }
-    if (options.cursor) {
-      const [priority, seq] = options.cursor.split('.').map(Number) as [number, number];
+    const cursor = options.cursor ? decodeJobCursor(options.cursor) : null;
+    if (options.cursor && !cursor) throw new RangeError(`Not a job list cursor: ${options.cursor}`);
+    if (cursor) {
+      const { priority, seq } = cursor;
       where.push(order === 'queue' ? '(priority, seq) > (?, ?)' : 'seq < ?');
       params.push(...(order === 'queue' ? [priority, seq] : [seq]));
     }
@@ -173,7 +176,7 @@ export class JobStore {
     const last = page.at(-1);
     return {
       jobs: page.map(jobFromRow),
-      nextCursor: rows.length > limit && last ? `${last.priority}.${last.seq}` : null,
+      nextCursor: rows.length > limit && last ? encodeJobCursor(last) : null,
     };
   }
 

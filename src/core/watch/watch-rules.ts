@@ -1,5 +1,5 @@
-import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { localPathSchema } from '../config/local-path-schema.ts';
 import { conflictPolicySchema } from '../config/settings-schema.ts';
 import { DEFAULT_DESTINATION, templateProblem } from './destination-template.ts';
 import { globProblem } from './ignore-rules.ts';
@@ -8,19 +8,23 @@ import { globProblem } from './ignore-rules.ts';
  * The watch rule as the API accepts it. These schemas are the API's input schemas, so every
  * message is written for the person who typed the value.
  */
-const absolutePathSchema = z
-  .string()
-  .min(1)
-  .refine((path) => isAbsolute(path), 'must be an absolute path');
+const MAX_PATTERN_LENGTH = 1000;
+const MAX_PATTERNS = 200;
 
-const globSchema = z.string().superRefine((glob, ctx) => {
-  const problem = globProblem(glob);
-  if (problem) ctx.addIssue({ code: 'custom', message: `bad pattern "${glob}": ${problem}` });
-});
+const globSchema = z
+  .string()
+  .max(MAX_PATTERN_LENGTH)
+  .superRefine((glob, ctx) => {
+    if (glob.length > MAX_PATTERN_LENGTH) return;
+    const problem = globProblem(glob);
+    if (problem) ctx.addIssue({ code: 'custom', message: `bad pattern "${glob}": ${problem}` });
+  });
 
 const destinationSchema = z
   .string()
+  .max(MAX_PATTERN_LENGTH)
   .superRefine((template, ctx) => {
+    if (template.length > MAX_PATTERN_LENGTH) return;
     const problem = templateProblem(template);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
@@ -29,7 +33,7 @@ const destinationSchema = z
 export const afterUploadSchema = z
   .discriminatedUnion('action', [
     z.object({ action: z.literal('keep') }).strict(),
-    z.object({ action: z.literal('move'), folder: absolutePathSchema }).strict(),
+    z.object({ action: z.literal('move'), folder: localPathSchema }).strict(),
     z.object({ action: z.literal('delete') }).strict(),
   ])
   .describe(
@@ -39,10 +43,16 @@ export type AfterUpload = z.infer<typeof afterUploadSchema>;
 
 // Without defaults, so that an update (`.partial()`) leaves out what it does not change.
 const ruleFields = {
-  folder: absolutePathSchema.describe('The local folder to watch.'),
+  folder: localPathSchema.describe('The local folder to watch.'),
   destination: destinationSchema,
-  include: z.array(globSchema).describe('Only files matching one of these; empty for all.'),
-  exclude: z.array(globSchema).describe('Never files (or folders) matching one of these.'),
+  include: z
+    .array(globSchema)
+    .max(MAX_PATTERNS)
+    .describe('Only files matching one of these; empty for all.'),
+  exclude: z
+    .array(globSchema)
+    .max(MAX_PATTERNS)
+    .describe('Never files (or folders) matching one of these.'),
   recursive: z.boolean().describe('Also watch every subfolder.'),
   stabilityWindowMs: z
     .int()
@@ -79,7 +89,7 @@ export type WatchRuleSettings = z.infer<typeof watchRuleInputSchema>;
 export const watchRulePatchSchema = z.object(ruleFields).partial().strict();
 export type WatchRulePatch = z.infer<typeof watchRulePatchSchema>;
 
-export const ruleIdSchema = z.string().min(1);
+export const ruleIdSchema = z.string().min(1).max(100);
 
 export const watchRuleUpdateSchema = z.object({ id: ruleIdSchema, patch: watchRulePatchSchema });
 export type WatchRuleUpdate = z.infer<typeof watchRuleUpdateSchema>;
