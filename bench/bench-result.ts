@@ -13,5 +13,7 @@ export interface BenchResult {
 
 export type BenchRunner = (options: {
   quick: boolean;
+  /** Run only the parts whose metric names contain this (`--only small_files`); all when unset. */
+  only?: string;
   log: (line: string) => void;
 }) => Promise<BenchResult[]>;

@@ -21,21 +21,23 @@ const MiB = 1024 * 1024;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'src/cli/driveup.ts');
 
-export const runEngineBench: BenchRunner = async ({ quick, log }) => {
+export const runEngineBench: BenchRunner = async ({ quick, only, log }) => {
   const work = await mkdtemp(join(tmpdir(), 'du-engine-'));
   const fake = await startFakeProcess();
+  const parts: Array<[metric: string, run: () => Promise<BenchResult | BenchResult[]>]> = [
+    ['upload_throughput_ratio', () => throughput(fake.url, work, quick ? 64 : 256)],
+    ['large_file_peak_rss_mb', () => largeFile(fake.url, work)],
+    ['small_files_efficiency', () => smallFiles(fake.url, work, quick ? 200 : 2000)],
+    ['enqueue_100k', () => enqueueMany(work, quick ? 10_000 : 100_000)],
+    ['crash_resend_bytes', () => crashResend(fake.url, work, quick ? 128 : 512)],
+  ];
   try {
     const results: BenchResult[] = [];
-    log('throughput');
-    results.push(await throughput(fake.url, work, quick ? 64 : 256));
-    log('a sparse file over 4 GiB');
-    results.push(await largeFile(fake.url, work));
-    log('small files');
-    results.push(await smallFiles(fake.url, work, quick ? 200 : 2000));
-    log('enqueue 100k');
-    results.push(...(await enqueueMany(work, quick ? 10_000 : 100_000)));
-    log('crash and resume');
-    results.push(await crashResend(fake.url, work, quick ? 128 : 512));
+    for (const [metric, run] of parts) {
+      if (only && !metric.includes(only)) continue;
+      log(metric);
+      results.push(...[await run()].flat());
+    }
     return results;
   } finally {
     fake.child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-// `npm run bench -- <engine|watch|history|api> [--json] [--quick]`
+// `npm run bench -- <engine|watch|history|api> [--json] [--quick] [--only METRIC]`
 // Prints one JSON object per line with --json (for scripts and trend tracking), a table otherwise.
 import { parseArgs } from 'node:util';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
@@ -15,6 +15,7 @@ const { values, positionals } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 
@@ -30,7 +31,7 @@ if (unknown.length) {
 for (const name of names) {
   const run = await BENCHES[name]!();
   const log = (line: string) => process.stderr.write(`[${name}] ${line}\n`);
-  const results = await run({ quick: values.quick, log });
+  const results = await run({ quick: values.quick, only: values.only, log });
   print(results, values.json);
 }
 process.exit(0);

@@ -114,8 +114,12 @@ export class DriveUploader implements Uploader {
   ): Promise<UploadResult> {
     const { signal } = request;
     const content = await file.readAll(signal);
-    // Reading took a moment: the bytes in hand must be the file as queued.
-    await file.assertUnchanged();
+    // Every byte is in hand (and hashed): the handle is not needed while the request is out, and
+    // the bytes are the queued version if the file is unchanged now, after the read. Both happen
+    // while the request is out rather than before or after it.
+    const closed = file.close();
+    const unchanged = file.assertUnchanged();
+    unchanged.catch(() => {}); // awaited in #finish; a change then deletes the copy made meanwhile
     const md5 = await file.md5(signal);
     const destination = await this.#destination(request, file, folderId);
     if (destination.kind === 'skip') return skipped(destination.file, file);
@@ -134,7 +138,11 @@ export class DriveUploader implements Uploader {
       if (signal.aborted || isUnanswered(error)) this.#maybeCreated.add(request.jobId);
       throw error;
     }
-    return this.#finish(request, file, created, { createdNew: destination.kind === 'new' });
+    await closed;
+    return this.#finish(request, file, created, {
+      createdNew: destination.kind === 'new',
+      unchanged,
+    });
   }
 
   async #uploadResumable(
@@ -238,7 +246,14 @@ export class DriveUploader implements Uploader {
     request: UploadRequest,
     file: LocalFile,
     uploaded: DriveFile,
-    { createdNew }: { createdNew: boolean },
+    {
+      createdNew,
+      unchanged,
+    }: {
+      createdNew: boolean;
+      /** The check made after every byte was read; a fresh stat when the file was streamed. */
+      unchanged?: Promise<void>;
+    },
   ): Promise<UploadResult> {
     const { signal } = request;
     const remote =
@@ -248,7 +263,7 @@ export class DriveUploader implements Uploader {
     const md5 = await file.md5(signal);
     this.#maybeCreated.delete(request.jobId);
     try {
-      await file.assertUnchanged();
+      await (unchanged ?? file.assertUnchanged());
     } catch (error) {
       if (createdNew) await this.#discard(remote.id, 'the local file changed during its upload');
       throw error;

@@ -30,6 +30,7 @@ export class LocalFile {
   readonly #handle: FileHandle;
   readonly #hash = createHash('md5');
   #hashedUpTo = 0;
+  #closed: Promise<void> | undefined;
 
   private constructor(path: string, name: string, expected: FileIdentity, handle: FileHandle) {
     this.path = path;
@@ -38,14 +39,21 @@ export class LocalFile {
     this.#handle = handle;
   }
 
-  /** Opens the file after checking it is still what was queued. */
+  /**
+   * Opens the file and checks it is still what was queued. Both at once: each is a trip through
+   * libuv's thread pool, and for small files those trips are most of the time spent here.
+   */
   static async open(path: string, name: string, expected: FileIdentity): Promise<LocalFile> {
-    await assertSameFile(path, name, expected);
-    try {
-      return new LocalFile(path, name, expected, await open(path, 'r'));
-    } catch (error) {
-      throw unreadable(name, error);
+    const [same, handle] = await Promise.allSettled([
+      assertSameFile(path, name, expected),
+      open(path, 'r'),
+    ]);
+    if (same.status === 'rejected') {
+      if (handle.status === 'fulfilled') await handle.value.close().catch(() => {});
+      throw same.reason;
     }
+    if (handle.status === 'rejected') throw unreadable(name, handle.reason);
+    return new LocalFile(path, name, expected, handle.value);
   }
 
   get size(): number {
@@ -102,8 +110,10 @@ export class LocalFile {
     return assertSameFile(this.path, this.name, this.expected);
   }
 
-  async close(): Promise<void> {
-    await this.#handle.close();
+  /** Idempotent: a caller done reading early may close before the upload ends. */
+  close(): Promise<void> {
+    this.#closed ??= this.#handle.close();
+    return this.#closed;
   }
 
   async #read(position: number, length: number): Promise<Buffer> {

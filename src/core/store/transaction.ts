@@ -1,18 +1,39 @@
 import type { DatabaseSync } from 'node:sqlite';
 
+export interface TransactionOptions {
+  /**
+   * false: commit without waiting for the disk (`synchronous = NORMAL` for this commit). Such a
+   * commit survives the process being killed, but a power cut before the next durable commit may
+   * undo it. Only for commits whose loss is recovered by design; see UploadQueue.#finish.
+   */
+  durable?: boolean;
+}
+
 /**
  * Runs `fn` in one write transaction. IMMEDIATE takes the write lock up front, so two writers
  * never both read and then fail to upgrade (SQLITE_BUSY mid-transaction).
+ *
+ * The database runs with `synchronous = FULL` (database.ts): a commit returns once it is on disk.
+ * In WAL mode that is one fsync of the log, which also makes every earlier relaxed commit durable.
  */
-export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+export function transaction<T>(
+  db: DatabaseSync,
+  fn: () => T,
+  { durable = true }: TransactionOptions = {},
+): T {
   if (db.isTransaction) return fn();
-  db.exec('BEGIN IMMEDIATE');
+  if (!durable) db.exec('PRAGMA synchronous = NORMAL');
   try {
-    const result = fn();
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    if (!durable) db.exec('PRAGMA synchronous = FULL');
   }
 }

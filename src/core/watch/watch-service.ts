@@ -162,6 +162,8 @@ export class WatchService {
     if (!rule || !path) return;
     await this.#runners.get(rule.id)?.handedOver(path);
     const journal = this.#journal(rule.id);
+    // A durable commit, and so also the barrier the queue's relaxed `done` commit relies on:
+    // the local file is moved or deleted only once `done` is on disk.
     journal.write([entryAfterOutcome(journal.get(path), type, job, path)]);
     if (type === 'job.done') await this.#afterUpload(rule, path, job);
   }
