@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent } from '../src/core/agent.ts';
 import { resolvePaths } from '../src/core/config/paths.ts';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import type { Job } from '../src/core/queue/job.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
@@ -153,7 +154,8 @@ async function enqueueMany(work: string, count: number): Promise<BenchResult[]> 
   for (let i = 0; i < count; i++) await writeFile(join(dir, `n${i}.txt`), '');
   const { stdout } = await run(
     process.execPath,
-    [join(ROOT, 'bench/enqueue-child.ts'), dir, join(work, 'home-many')],
+    // As the agent runs when installed (the bundle's shebang), from the TypeScript sources.
+    [...NODE_FLAGS, join(ROOT, 'bench/enqueue-child.ts'), dir, join(work, 'home-many')],
     {
       maxBuffer: 1024 * 1024,
     },

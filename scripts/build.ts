@@ -2,6 +2,7 @@
 // Dependencies stay in node_modules (they ship with the app); only our code is bundled.
 import { build } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 
 const entries = [
   { in: 'src/cli/driveup.ts', out: 'cli/driveup' },
@@ -21,7 +22,8 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
-  banner: { js: '#!/usr/bin/env node' },
+  // `env -S` splits the flags (coreutils 8.30+, macOS; npm's Windows shims understand it too).
+  banner: { js: `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}` },
   logLevel: 'info',
 });
 

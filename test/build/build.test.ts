@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { delimiter, dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -22,6 +23,14 @@ describe('npm run build', () => {
       'settings',
     ]) {
       expect(help.stdout).toContain(command);
+    }
+    // As npm's bin link runs it: through its shebang, which carries the V8 flags (node-flags.ts).
+    if (process.platform !== 'win32') {
+      const path = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+      const direct = await run('dist/cli/driveup.js', ['--version'], {
+        env: { ...process.env, PATH: path },
+      });
+      expect(direct.stdout.trim()).toBe(version.stdout.trim());
     }
   }, 180_000);
 });
