@@ -26,6 +26,8 @@ export class Collection {
   readonly uuid = new UUID();
   readonly options: Doc;
   #docs: Doc[] = [];
+  /** Where each stored document is in `#docs`, so a replace is not a scan. */
+  #positions = new Map<Doc, number>();
   #indexes: IndexState[] = [{ spec: ID_INDEX, owners: new Map() }];
 
   constructor(db: string, name: string, options: Doc = {}) {
@@ -46,23 +48,44 @@ export class Collection {
     return this.#indexes.map((index) => index.spec);
   }
 
+  /**
+   * The documents a filter can match, in natural order: those named by an `_id` equality or `$in`
+   * (found through the `_id` index, as MongoDB would), every document otherwise. Callers still
+   * test the filter; this only spares them a scan, which made 100,000 upserts by id quadratic.
+   */
+  candidates(filter: Doc): readonly Doc[] {
+    const ids = idsNamedBy(filter);
+    if (!ids) return this.#docs;
+    const owners = this.#indexes[0]!.owners!;
+    const found = new Set<Doc>();
+    for (const id of ids) {
+      const doc = owners.get(indexEntries({ _id: id }, ID_INDEX)[0]!.canonical);
+      if (doc) found.add(doc);
+    }
+    return [...found].sort((a, b) => this.#positions.get(a)! - this.#positions.get(b)!);
+  }
+
   insert(doc: Doc): void {
     this.#assertUnique(doc, undefined);
+    this.#positions.set(doc, this.#docs.length);
     this.#docs.push(doc);
     this.#claim(doc);
   }
 
   replace(current: Doc, next: Doc): void {
     this.#assertUnique(next, current);
-    const position = this.#docs.indexOf(current);
-    if (position < 0) throw new Error('replacing a document that is not stored');
+    const position = this.#positions.get(current);
+    if (position === undefined) throw new Error('replacing a document that is not stored');
     this.#docs[position] = next;
+    this.#positions.delete(current);
+    this.#positions.set(next, position);
     this.#release(current);
     this.#claim(next);
   }
 
   remove(doomed: ReadonlySet<Doc>): void {
     this.#docs = this.#docs.filter((doc) => !doomed.has(doc));
+    this.#positions = new Map(this.#docs.map((doc, position) => [doc, position]));
     for (const doc of doomed) this.#release(doc);
   }
 
@@ -151,6 +174,28 @@ export class Collection {
       { keyPattern: spec.key, keyValue: value },
     );
   }
+}
+
+/** The `_id` values a filter pins down (`{_id: v}` or `{_id: {$in: [...]}}`), or undefined. */
+function idsNamedBy(filter: Doc): unknown[] | undefined {
+  if (Object.keys(filter).length !== 1 || !('_id' in filter)) return undefined;
+  const id = filter._id;
+  if (!isPlainObject(id)) return Array.isArray(id) ? undefined : [id];
+  const keys = Object.keys(id);
+  if (keys.length === 1 && keys[0] === '$in' && Array.isArray(id.$in)) {
+    // Regular expressions in $in match by pattern, not by equality.
+    return id.$in.some((value) => value instanceof RegExp || isPlainObject(value))
+      ? undefined
+      : id.$in;
+  }
+  // A sub-document _id is matched by equality too, unless it is an operator expression.
+  return keys.some((key) => key.startsWith('$')) ? undefined : [id];
+}
+
+function isPlainObject(value: unknown): value is Doc {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 function canonical(value: unknown): string {

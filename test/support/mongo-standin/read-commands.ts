@@ -9,7 +9,8 @@ import { valuesAtPath } from './field-paths.ts';
 
 export function find(command: Doc, context: CommandContext): Doc {
   const name = stringArg(command, 'find');
-  const docs = context.store.get(context.db, name)?.docs ?? [];
+  const collection = context.store.get(context.db, name);
+  const docs = collection?.candidates(optionalDocArg(command, 'filter') ?? {}) ?? [];
   const results = queryDocs(docs, command);
   const singleBatch = boolArg(command, 'singleBatch', false) || numberArg(command, 'limit', 0) < 0;
   const batchSize =

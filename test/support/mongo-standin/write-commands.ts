@@ -76,7 +76,7 @@ function updateOne(context: CommandContext, name: string, statement: Doc): State
   }
   const existing = context.store.get(context.db, name);
   const query = new Query(filter);
-  const matches = (existing?.docs ?? []).filter((doc) => query.test(doc));
+  const matches = (existing?.candidates(filter) ?? []).filter((doc) => query.test(doc));
   const targets = multi ? matches : matches.slice(0, 1);
   if (targets.length === 0 && boolArg(statement, 'upsert', false)) {
     const inserted = applyUpdate(upsertSeed(filter), statement.u, arrayFilters, true);
@@ -99,8 +99,9 @@ export function remove(command: Doc, context: CommandContext): Doc {
   let n = 0;
   const writeErrors = eachStatement(command, statements, (statement) => {
     const collection = context.store.get(context.db, name);
-    const query = new Query(docArg(statement, 'q'));
-    const matches = (collection?.docs ?? []).filter((doc) => query.test(doc));
+    const filter = docArg(statement, 'q');
+    const query = new Query(filter);
+    const matches = (collection?.candidates(filter) ?? []).filter((doc) => query.test(doc));
     const doomed = numberArg(statement, 'limit', 0) === 1 ? matches.slice(0, 1) : matches;
     collection?.remove(new Set(doomed));
     n += doomed.length;
