@@ -323,3 +323,35 @@ describe('delete, count and aggregate', () => {
     expect((await files.distinct('tags')).sort()).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('lookups by _id', () => {
+  it('finds, replaces and deletes by _id and _id $in as a scan would, in natural order', async () => {
+    const records = freshDb().collection<{ _id: string | number | { k: number }; v: number }>(
+      'records',
+    );
+    await records.insertMany([
+      { _id: 'b', v: 1 },
+      { _id: 2, v: 2 },
+      { _id: 'a', v: 3 },
+      { _id: { k: 1 }, v: 4 },
+    ]);
+    await records.replaceOne({ _id: 'b' }, { v: 10 }, { upsert: true });
+    await records.replaceOne({ _id: 'c' }, { v: 5 }, { upsert: true });
+    // The string "2" is not the number 2.
+    expect(await records.findOne({ _id: '2' })).toBeNull();
+    expect(await records.findOne({ _id: { k: 1 } })).toEqual({ _id: { k: 1 }, v: 4 });
+    expect(await records.find({ _id: { $in: ['c', 'a', 'b', 'zz'] } }).toArray()).toEqual([
+      { _id: 'b', v: 10 },
+      { _id: 'a', v: 3 },
+      { _id: 'c', v: 5 },
+    ]);
+    await records.deleteOne({ _id: 'a' });
+    await records.updateOne({ _id: 'c' }, { $inc: { v: 1 } });
+    expect(await records.find({}).toArray()).toEqual([
+      { _id: 'b', v: 10 },
+      { _id: 2, v: 2 },
+      { _id: { k: 1 }, v: 4 },
+      { _id: 'c', v: 6 },
+    ]);
+  });
+});
