@@ -298,6 +298,55 @@ describe('DriveUploader', () => {
       expect(fx.fake.requestCount('POST /upload/drive/v3/files')).toBe(0);
     });
 
+    describe('a file read ahead of its upload', () => {
+      const hintOf = ({ jobId, path, name, expected }: RecordedRequest) => ({
+        jobId,
+        path,
+        name,
+        expected,
+      });
+
+      it('is sent in one request, byte for byte', async () => {
+        const file = await fx.file('next.txt', 10 * KIB);
+        const uploader = fx.uploader();
+        const request = fx.request(file);
+        await uploader.readAhead(hintOf(request));
+
+        const result = await uploader.upload(request);
+
+        expect(fx.fake.fileBytes(result.fileId)?.equals(file.bytes)).toBe(true);
+        expect(result.md5).toBe(md5(file.bytes));
+        expect(fx.fake.requestCount('POST /upload/drive/v3/files')).toBe(1);
+      });
+
+      it('and changed before it is never kept as the queued version', async () => {
+        const file = await fx.file('draft.txt', 10 * KIB);
+        const uploader = fx.uploader();
+        const request = fx.request(file);
+        await uploader.readAhead(hintOf(request));
+        await appendFile(file.path, 'one more line');
+
+        const error = await uploadError(uploader.upload(request));
+
+        expect(error.kind).toBe('changed');
+        expect(storedFiles()).toHaveLength(0);
+      });
+
+      it('and deleted before it fails as deleted, leaving nothing in Drive', async () => {
+        const file = await fx.file('temp.txt', 10 * KIB);
+        const uploader = fx.uploader();
+        const request = fx.request(file);
+        await uploader.readAhead(hintOf(request));
+        rmSync(file.path);
+
+        const error = await uploadError(uploader.upload(request));
+
+        expect(error.kind).toBe('permanent');
+        expect(error.message).toBe('File temp.txt was deleted before it finished uploading');
+        expect(storedFiles()).toHaveLength(0);
+      });
+    });
+
     it('fails permanently, saying so, when the file is deleted mid-upload', async () => {
       const file = await fx.file('doomed.bin', MIB + 100);
       const request = fx.request(file);

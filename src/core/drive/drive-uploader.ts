@@ -7,12 +7,20 @@ import { DriveFiles, JOB_TAG, MD5_TAG, type DriveFile } from './drive-files.ts';
 import { DriveHttp } from './drive-http.ts';
 import { FolderResolver } from './folder-resolver.ts';
 import { LocalFile } from './local-file.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { uploadMultipart } from './multipart-upload.ts';
 import { uploadResumable } from './resumable-upload.ts';
 import { newFileTarget, newRevisionTarget, type UploadTarget } from './upload-target.ts';
-import { UploadError, type Uploader, type UploadRequest, type UploadResult } from './uploader.ts';
+import {
+  UploadError,
+  type ReadAheadHint,
+  type Uploader,
+  type UploadRequest,
+  type UploadResult,
+} from './uploader.ts';
 
 const KIB_256 = 256 * 1024;
+const READ_AHEAD_FILES = 4;
 
 export interface DriveUploaderOptions {
   auth: DriveAuth;
@@ -53,6 +61,7 @@ export class DriveUploader implements Uploader {
   readonly #logger: Logger | undefined;
   /** Jobs whose create went out without an answer in this process: look before creating again. */
   readonly #maybeCreated = new Set<string>();
+  readonly #readAhead: ReadAhead;
 
   constructor(options: DriveUploaderOptions) {
     this.#chunkSize = options.chunkSizeBytes ?? 8 * 1024 * 1024;
@@ -60,6 +69,11 @@ export class DriveUploader implements Uploader {
       throw new RangeError('chunkSizeBytes must be a positive multiple of 256 KiB');
     }
     this.#multipartMax = options.multipartMaxBytes ?? 5 * 1024 * 1024;
+    // Only files sent in one request, as one buffer: a few hundred KiB held, whatever the burst.
+    this.#readAhead = new ReadAhead({
+      maxFiles: READ_AHEAD_FILES,
+      maxFileBytes: Math.min(KIB_256, this.#multipartMax),
+    });
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
     this.#logger = options.logger;
@@ -80,7 +94,9 @@ export class DriveUploader implements Uploader {
    */
   async upload(request: UploadRequest): Promise<UploadResult> {
     try {
-      const file = await LocalFile.open(request.path, request.name, request.expected);
+      const file =
+        (!request.resume && (await this.#readAhead.take(request))) ||
+        (await LocalFile.open(request.path, request.name, request.expected));
       try {
         return await this.#upload(request, file);
       } finally {
@@ -89,6 +105,10 @@ export class DriveUploader implements Uploader {
     } catch (error) {
       throw this.#failure(request, error);
     }
+  }
+
+  readAhead(hint: ReadAheadHint): Promise<void> {
+    return this.#readAhead.hint(hint);
   }
 
   /** Closes pooled connections. */

@@ -30,6 +30,7 @@ export class LocalFile {
   readonly #handle: FileHandle;
   readonly #hash = createHash('md5');
   #hashedUpTo = 0;
+  #content: Buffer | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(path: string, name: string, expected: FileIdentity, handle: FileHandle) {
@@ -54,6 +55,20 @@ export class LocalFile {
     }
     if (handle.status === 'rejected') throw unreadable(name, handle.reason);
     return new LocalFile(path, name, expected, handle.value);
+  }
+
+  /**
+   * Opens, reads in full (hashing as it goes) and closes: a small file read ahead of its upload.
+   * readAll() and md5() then answer from memory; nothing else reads again.
+   */
+  static async preload(path: string, name: string, expected: FileIdentity): Promise<LocalFile> {
+    const file = await LocalFile.open(path, name, expected);
+    try {
+      await file.readAll(new AbortController().signal);
+    } finally {
+      await file.close();
+    }
+    return file;
   }
 
   get size(): number {
@@ -81,13 +96,15 @@ export class LocalFile {
     }
   }
 
-  /** The whole file in memory: only for the small files sent in one multipart request. */
+  /** The whole file in memory, kept: only for the small files sent in one multipart request. */
   async readAll(signal: AbortSignal): Promise<Buffer> {
+    if (this.#content) return this.#content;
     const pieces: Buffer[] = [];
     for await (const piece of this.range(0, this.size, { pieceSize: READ_PIECE, signal })) {
       pieces.push(piece);
     }
-    return Buffer.concat(pieces, this.size);
+    this.#content = Buffer.concat(pieces, this.size);
+    return this.#content;
   }
 
   /** Bytes [start, end) in pieces freshly allocated for each read (the socket keeps them until sent). */

@@ -56,6 +56,16 @@ export class UploadError extends Error {
   }
 }
 
+/** A job likely to be claimed soon, with nothing to resume. */
+export type ReadAheadHint = Pick<UploadRequest, 'jobId' | 'path' | 'name' | 'expected'>;
+
 export interface Uploader {
   upload(request: UploadRequest): Promise<UploadResult>;
+  /**
+   * A hint that this job is next in line: the uploader may read a small file now, while its
+   * uploads are out, so the job's request leaves as soon as a slot takes it. Only a hint: the job
+   * may never come, and upload() must not depend on it. Resolves once the hint is acted on; never
+   * rejects.
+   */
+  readAhead?(hint: ReadAheadHint): Promise<void>;
 }

@@ -107,6 +107,36 @@ export class JobStore {
     return row ? jobFromRow(row as unknown as JobRow) : undefined;
   }
 
+  /** What a claim must know of a job before it moves it to `running`. */
+  claimState(id: string): { startedAt: number | null; leased: boolean } | undefined {
+    const row = this.#sql('SELECT started_at, leased FROM jobs WHERE id = ?').get(id) as
+      { started_at: number | null; leased: number } | undefined;
+    return row && { startedAt: row.started_at, leased: row.leased === 1 };
+  }
+
+  /** A queued or due job becomes `running`; its lease, if any, is used up. */
+  claim(id: string, now: number): Job | undefined {
+    const row = this.#sql(
+      `UPDATE jobs SET state = 'running', next_attempt_at = NULL,
+         started_at = coalesce(started_at, ?), leased = 0, updated_at = ?
+       WHERE id = ? AND state IN ('queued', 'retrying') RETURNING *`,
+    ).get(now, now, id);
+    return row ? jobFromRow(row as unknown as JobRow) : undefined;
+  }
+
+  /** Leases the jobs not leased yet; returns those it leased. */
+  lease(ids: readonly string[]): string[] {
+    const statement = this.#sql(
+      'UPDATE jobs SET leased = 1 WHERE id = ? AND leased = 0 RETURNING id',
+    );
+    return ids.filter((id) => statement.get(id) !== undefined);
+  }
+
+  unlease(ids: Iterable<string>): void {
+    const statement = this.#sql('UPDATE jobs SET leased = 0 WHERE id = ?');
+    for (const id of ids) statement.run(id);
+  }
+
   /** The next jobs to run, best first: queued ones, and retrying ones whose time has come. */
   runnable(limit: number, now: number): string[] {
     if (limit <= 0) return [];

@@ -1,4 +1,5 @@
 import { historyMigration } from '../history/history-migration.ts';
+import { claimLeaseMigration } from '../queue/claim-lease-migration.ts';
 import { queueMigration } from '../queue/queue-migration.ts';
 import { watchMigration } from '../watch/watch-migration.ts';
 import type { Migration } from './migration.ts';
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   queueMigration,
   watchMigration,
   historyMigration,
+  claimLeaseMigration,
 ];

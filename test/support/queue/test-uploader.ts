@@ -3,6 +3,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   UploadError,
+  type ReadAheadHint,
   type Uploader,
   type UploadRequest,
   type UploadResult,
@@ -17,6 +18,8 @@ export type Behaviour = (request: UploadRequest) => Promise<UploadResult>;
  */
 export class TestUploader implements Uploader {
   readonly requests: UploadRequest[] = [];
+  /** Jobs the queue named as next in line, in order. */
+  readonly hints: ReadAheadHint[] = [];
   /** Job id → how many times its content was stored. */
   readonly stored = new Map<string, number>();
   inFlight = 0;
@@ -38,6 +41,10 @@ export class TestUploader implements Uploader {
   whenInFlight(n: number): Promise<void> {
     if (this.inFlight >= n) return Promise.resolve();
     return new Promise((resolve) => this.#inFlightWaiters.push({ n, resolve }));
+  }
+
+  async readAhead(hint: ReadAheadHint): Promise<void> {
+    this.hints.push(hint);
   }
 
   async upload(request: UploadRequest): Promise<UploadResult> {
