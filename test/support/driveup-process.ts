@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { followSignInUrl } from './follow-sign-in.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/driveup.ts', import.meta.url));
 
@@ -42,4 +43,13 @@ export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<strin
       reject(new Error(`driveup exited (${code}) before printing ${pattern}: ${stderr}`)),
     );
   });
+}
+
+/** `driveup signin --no-browser`, with the printed address followed as a person's browser would. */
+export async function signInWithCli(env: NodeJS.ProcessEnv): Promise<void> {
+  const signin = startDriveup(['signin', '--no-browser'], env);
+  const url = await waitForLine(signin, /^http/);
+  await followSignInUrl(url.trim());
+  const [code] = (await once(signin, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`driveup signin exited with ${code}`);
 }

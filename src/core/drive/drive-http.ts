@@ -1,7 +1,11 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { once } from 'node:events';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { RequestTimeoutError } from './drive-errors.ts';
 
 /**
@@ -18,6 +22,11 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** A whole small body, or a fresh stream of one for every try (a 401 retry sends it again). */
   body?: Buffer | (() => AsyncIterable<Buffer>);
+  /**
+   * Each piece of a streamed body once the socket has taken it: its memory may then be reused.
+   * Not called for a piece the request failed to send.
+   */
+  onPieceSent?: (piece: Buffer) => void;
   signal: AbortSignal;
 }
 
@@ -57,7 +66,7 @@ export class DriveHttp {
     const answered = readResponse(req);
     // An early answer (an error before the body is all sent) ends the exchange: the write side's
     // failure is then only the consequence of the server closing, not the outcome.
-    const written = writeBody(req, body).catch((error: unknown) =>
+    const written = writeBody(req, body, request.onPieceSent).catch((error: unknown) =>
       answered.then(
         () => undefined,
         () => {
@@ -76,15 +85,46 @@ export class DriveHttp {
 }
 
 async function writeBody(
-  req: ReturnType<typeof httpRequest>,
+  req: ClientRequest,
   body: HttpRequest['body'],
+  onPieceSent: HttpRequest['onPieceSent'],
 ): Promise<void> {
   if (body === undefined) return void req.end();
   if (Buffer.isBuffer(body)) return void req.end(body);
-  await pipeline(Readable.from(body(), { objectMode: false, highWaterMark: 1 }), req);
+  await writePieces(req, body(), onPieceSent);
 }
 
-function readResponse(req: ReturnType<typeof httpRequest>): Promise<HttpResponse> {
+/**
+ * Writes a streamed body with backpressure, one piece ahead of the socket. By hand rather than
+ * through stream.pipeline, which cannot say when the socket has taken a piece: knowing that lets
+ * the file reuse its read buffers, where a fresh MiB per piece made V8 collect the whole heap
+ * every few dozen MiB (a fifth of a large upload's time in the agent).
+ */
+async function writePieces(
+  req: ClientRequest,
+  pieces: AsyncIterable<Buffer>,
+  onPieceSent: HttpRequest['onPieceSent'],
+): Promise<void> {
+  const broken = new Promise<never>((_, reject) => {
+    req.once('error', reject);
+    req.once('close', () => reject(new Error('The connection closed before the upload was sent')));
+  });
+  broken.catch(() => {}); // also rejects after a complete exchange, when nobody waits any more
+  try {
+    for await (const piece of pieces) {
+      const room = req.write(piece, (error) => {
+        if (!error) onPieceSent?.(piece);
+      });
+      if (!room) await Promise.race([once(req, 'drain'), broken]);
+    }
+  } catch (error) {
+    req.destroy(error as Error);
+    throw error;
+  }
+  await Promise.race([new Promise<void>((resolve) => req.end(resolve)), broken]);
+}
+
+function readResponse(req: ClientRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     req.once('error', reject);
     req.once('response', (res) => {

@@ -102,6 +102,18 @@ describe('DriveUploader', () => {
       expect(fx.fake.bytesReceived()).toBeLessThan(file.size + 1024);
     });
 
+    it('sends every byte right to a server slower than the disk (the socket holding pieces back)', async () => {
+      const file = await fx.file('slow.bin', 3 * MIB + 5);
+      fx.fake.setBandwidth(12 * MIB);
+
+      const result = await fx
+        .uploader({ chunkSizeBytes: MIB, multipartMaxBytes: MIB })
+        .upload(fx.request(file));
+
+      expect(fx.fake.fileBytes(result.fileId)?.equals(file.bytes)).toBe(true);
+      expect(result.md5).toBe(md5(file.bytes));
+    });
+
     it('after a reset mid-chunk, asks the session and resends at most that chunk', async () => {
       const file = await fx.file('big.bin', 3 * MIB);
       const chunk = 1 * MIB;

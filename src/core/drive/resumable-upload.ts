@@ -149,6 +149,7 @@ async function sendChunk(
         'content-range': `bytes ${start}-${end - 1}/${file.size}`,
       },
       body,
+      onPieceSent: (piece) => file.release(piece),
       signal: request.signal,
     });
     return sessionState(response);
