@@ -197,19 +197,15 @@ export class Agent {
   async #onAuthChanged(status: AuthStatus): Promise<void> {
     if (status.state === 'signed-in') {
       this.#accountEmail = status.account.email;
-      const waitingForAccount =
-        this.queue.pauseKind === 'auth' || this.queue.pauseReason?.startsWith(NEEDS_ACCOUNT);
-      if (waitingForAccount) this.queue.resume();
+      if (this.queue.pauseKind === 'auth') this.queue.resume();
       return;
     }
     if (status.state === 'signing-in') return;
-    const reason =
+    this.queue.waitForSignIn(
       status.state === 'needs-sign-in'
         ? `${NEEDS_ACCOUNT}: ${status.reason}`
-        : `${NEEDS_ACCOUNT}: not signed in to Google (run \`driveup signin\`)`;
-    if (!this.queue.isPaused() || this.queue.pauseReason?.startsWith(NEEDS_ACCOUNT)) {
-      this.queue.pause(reason);
-    }
+        : `${NEEDS_ACCOUNT}: not signed in to Google (run \`driveup signin\`)`,
+    );
   }
 
   #record(job: Job, skippedIdentical: boolean): void {
@@ -221,7 +217,6 @@ export class Agent {
   }
 }
 
-/** Prefix of the pause reason the agent sets itself, so a user's own pause is never undone. */
 const NEEDS_ACCOUNT = 'Waiting for a Google account';
 
 interface AgentParts {

@@ -213,6 +213,35 @@ describe('UploadQueue: scheduling', () => {
     expect(r.uploader.requests).toHaveLength(1);
   });
 
+  it('keeps a person’s pause across a restart, until they resume', async () => {
+    const r = await rig();
+    const path = await r.file('a.bin');
+    await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    r.queue.pause('Metered connection');
+
+    const restarted = await r.reopen();
+    await restarted.queue.start();
+    expect(restarted.queue.pauseReason).toBe('Metered connection');
+    expect(restarted.queue.pauseKind).toBe('user');
+    expect(restarted.queue.counts().queued).toBe(1);
+    expect(restarted.uploader.requests).toHaveLength(0);
+
+    restarted.queue.resume();
+    await restarted.idle();
+    const again = await restarted.reopen();
+    expect(again.queue.isPaused()).toBe(false);
+    expect(again.queue.counts().done).toBe(1);
+  });
+
+  it('does not keep the pause it takes itself for a sign-in', async () => {
+    const r = await rig();
+    r.queue.waitForSignIn('Waiting for a Google account');
+    expect(r.queue.pauseKind).toBe('auth');
+
+    const restarted = await r.reopen();
+    expect(restarted.queue.isPaused()).toBe(false);
+  });
+
   it('resumes a queue paused before start', async () => {
     const r = await rig();
     const path = await r.file('a.bin');

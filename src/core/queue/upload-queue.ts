@@ -23,6 +23,7 @@ import { JobStore, type JobPage, type ListJobsOptions } from './job-store.ts';
 import { NetworkWait } from './network-wait.ts';
 import type { QueueEvents } from './queue-events.ts';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.ts';
+import { UserPause } from './user-pause.ts';
 
 export { EnqueueError } from './file-versions.ts';
 
@@ -107,6 +108,7 @@ export class UploadQueue {
   /** Jobs claimed by a slot, as claimed, with whether an earlier attempt may have created the file. */
   readonly #claimed = new Map<string, Claim>();
   readonly #leases: ClaimLeases;
+  readonly #userPause: UserPause;
   /** Jobs recently named to the uploader's read-ahead, oldest first. */
   readonly #hinted = new Set<string>();
   #bq: BetterQueue<SlotTask> | undefined;
@@ -123,6 +125,9 @@ export class UploadQueue {
     this.#db = options.db;
     this.#jobs = new JobStore(options.db);
     this.#leases = new ClaimLeases(options.db, this.#jobs);
+    this.#userPause = new UserPause(options.db);
+    const pausedFor = this.#userPause.load();
+    if (pausedFor !== null) this.#pause = { kind: 'user', reason: pausedFor };
     this.#clock = options.clock ?? systemClock;
     this.#retry = new RetryPolicy(options.retry);
     this.#concurrency = validConcurrency(options.concurrency);
@@ -206,14 +211,21 @@ export class UploadQueue {
     return this.#stopped;
   }
 
-  /** Running uploads finish; no new one starts until `resume()`. */
+  /** A person's pause: running uploads finish, no new one starts until `resume()`, restarts included. */
   pause(reason = 'Paused'): void {
+    if (this.#pause?.kind !== 'user' || this.#pause.reason !== reason) this.#userPause.save(reason);
     this.#setPause('user', reason);
+  }
+
+  /** Nothing starts until a sign-in resumes the queue; a person's own pause is left as it is. */
+  waitForSignIn(reason: string): void {
+    this.#setPause('auth', reason);
   }
 
   /** Lifts any pause (also "try now" while waiting for the network or a sign-in). */
   resume(): void {
     if (!this.#pause) return;
+    if (this.#pause.kind === 'user') this.#userPause.clear();
     this.#pause = null;
     this.#network.cancel();
     this.#emit('queue.resumed', {});
