@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, rmSync } from 'node:fs';
-import { appendFile, open, utimes } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   KIB,
@@ -368,6 +370,26 @@ describe('DriveUploader', () => {
       const error = await uploadError(fx.uploader({ multipartMaxBytes: MIB }).upload(request));
       expect(error.kind).toBe('permanent');
       expect(error.message).toBe('File doomed.bin was deleted before it finished uploading');
+      expect(storedFiles()).toHaveLength(0);
+    });
+
+    it('fails permanently, saying what to do, when the file cannot be read', async () => {
+      // Permissions do not stop root, so the path becomes something that cannot be read as a file
+      // while its size and time still match what was queued: a directory of the same size.
+      const dir = await mkdtemp(join(tmpdir(), 'du-unreadable-'));
+      const { size } = await stat(dir);
+      const file = await fx.file('locked.bin', size);
+      await rm(file.path);
+      await rename(dir, file.path);
+      await utimes(file.path, new Date(file.mtimeMs), new Date(file.mtimeMs));
+
+      const error = await uploadError(fx.uploader().upload(fx.request(file)));
+      await rm(file.path, { recursive: true });
+
+      expect(error.kind).toBe('permanent');
+      expect(error.message).toBe(
+        'File locked.bin cannot be read (EISDIR): check that it exists and DriveUp may read it, then retry',
+      );
       expect(storedFiles()).toHaveLength(0);
     });
   });
