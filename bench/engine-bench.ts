@@ -15,6 +15,7 @@ import { resolvePaths } from '../src/core/config/paths.ts';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import type { Job } from '../src/core/queue/job.ts';
 import { signInWithCli } from '../test/support/driveup-process.ts';
+import { fakeGoogleEnv } from '../test/support/fake-google-env.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
 
@@ -208,7 +209,7 @@ async function enqueueMany(work: string, count: number): Promise<BenchResult[]> 
 async function crashResend(url: string, work: string, sizeMiB: number): Promise<BenchResult> {
   const file = join(work, 'crash.bin');
   await writeRandomFile(file, sizeMiB * MiB);
-  const env = { ...agentEnv(url), DRIVEUP_HOME: join(work, 'home-crash') };
+  const env = agentEnv(url, join(work, 'home-crash'));
   let agent = await startAgentProcess(env);
   await signInWithCli(env);
   const before = await bytesReceived(url);
@@ -243,7 +244,7 @@ async function signedInAgent(
   home: string,
   settings?: { uploads: { concurrency: number } },
 ): Promise<Agent> {
-  const env = { ...agentEnv(url), DRIVEUP_HOME: home };
+  const env = agentEnv(url, home);
   const agent = await Agent.open({
     paths: resolvePaths({ env }),
     env,
@@ -279,14 +280,8 @@ async function timeUploads(agent: Agent, files: string[]): Promise<number> {
   return ms;
 }
 
-function agentEnv(url: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DRIVEUP_GOOGLE_ENDPOINT: url,
-    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
-    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
-    DRIVEUP_MONGODB_URI: '',
-  };
+function agentEnv(url: string, home: string): NodeJS.ProcessEnv {
+  return { ...process.env, ...fakeGoogleEnv(url, home) };
 }
 
 async function startAgentProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {

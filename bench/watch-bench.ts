@@ -12,6 +12,7 @@ import { Agent } from '../src/core/agent.ts';
 import { resolvePaths } from '../src/core/config/paths.ts';
 import type { AgentBus } from '../src/core/events/agent-events.ts';
 import type { FakeGoogleState } from '../test/support/fake-google/index.ts';
+import { fakeGoogleEnv } from '../test/support/fake-google-env.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
 import { startFakeGoogleProcess } from './fake-google-process.ts';
@@ -38,14 +39,7 @@ async function burst(quick: boolean, log: (line: string) => void): Promise<Bench
   const root = join(top, 'watched');
   for (let i = 0; i < 50; i++) mkdirSync(join(root, `existing-${i}`), { recursive: true });
   const fake = await startFakeGoogleProcess();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DRIVEUP_HOME: join(top, 'home'),
-    DRIVEUP_GOOGLE_ENDPOINT: fake.url,
-    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
-    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
-    DRIVEUP_MONGODB_URI: '',
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...fakeGoogleEnv(fake.url, join(top, 'home')) };
   const agent = await Agent.open({
     paths: resolvePaths({ env }),
     env,

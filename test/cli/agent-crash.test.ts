@@ -15,6 +15,7 @@ import {
   waitForLine,
 } from '../support/driveup-process.ts';
 import { FOLDER_MIME, startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
+import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const KIB = 1024;
@@ -48,13 +49,7 @@ async function signedInHome(): Promise<Home> {
     join(home, 'settings.json'),
     JSON.stringify({ uploads: { chunkSizeBytes: CHUNK, concurrency: 3 } }),
   );
-  const env = {
-    DRIVEUP_HOME: home,
-    DRIVEUP_GOOGLE_ENDPOINT: fake.url,
-    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
-    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
-    DRIVEUP_MONGODB_URI: '',
-  };
+  const env = fakeGoogleEnv(fake.url, home);
   await startAgent(env);
   await signInWithCli(env);
   return { env, client: createSocketClient<AppRouter>(resolvePaths({ env }).socketPath) };
@@ -102,7 +97,11 @@ async function addAndWait(env: NodeJS.ProcessEnv, paths: string[]) {
   const result = await runDriveup(['add', ...paths, '--to', 'Crash', '--wait', '--json'], env);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  return (JSON.parse(result.stdout) as { jobs: Array<{ id: string; state: string }> }).jobs;
+  return (
+    JSON.parse(result.stdout) as {
+      jobs: Array<{ id: string; state: string; driveFileId: string | null }>;
+    }
+  ).jobs;
 }
 
 function storedFiles() {
@@ -135,7 +134,7 @@ describe('the agent killed with SIGKILL and started again', () => {
 
     expect(job?.state).toBe('done');
     expect(storedFiles().map((f) => [f.name, f.md5Checksum, f.id])).toEqual([
-      [file.name, file.md5, (job as { driveFileId?: string }).driveFileId],
+      [file.name, file.md5, job?.driveFileId],
     ]);
     expect(fake.bytesReceived() - file.size).toBeLessThanOrEqual(CHUNK);
   });

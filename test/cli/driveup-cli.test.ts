@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriveup, startDriveup, waitForLine } from '../support/driveup-process.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { followSignInUrl } from '../support/follow-sign-in.ts';
+import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
@@ -25,13 +26,7 @@ describe('driveup command line against a running agent', () => {
     fake = await startFakeGoogle();
     // The agent's home lives for the whole file, not one test.
     home = await mkdtemp(join(tmpdir(), 'du-'));
-    env = {
-      DRIVEUP_HOME: home,
-      DRIVEUP_GOOGLE_ENDPOINT: fake.url,
-      DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
-      DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
-      DRIVEUP_MONGODB_URI: '',
-    };
+    env = fakeGoogleEnv(fake.url, home);
     agent = startDriveup(['agent', '--json'], env);
     await waitForLine(agent, /"pid"/);
   });

@@ -14,6 +14,7 @@ import type { SuperJSONResult } from 'superjson';
 import { createSocketFetch } from '../../src/ipc/socket-fetch.ts';
 import { isAgentNotRunningError } from '../../src/ipc/socket-errors.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
+import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import {
   describeValue,
   malformedValues,
@@ -76,13 +77,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'du-'));
   // Files and the watched folder live outside the agent's home: DriveUp refuses to watch its own.
   scratch = await mkdtemp(join(tmpdir(), 'du-f-'));
-  const env = {
-    DRIVEUP_HOME: home,
-    DRIVEUP_MONGODB_URI: '',
-    DRIVEUP_GOOGLE_ENDPOINT: fake.url,
-    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
-    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
-  };
+  const env = fakeGoogleEnv(fake.url, home);
   paths = resolvePaths({ env });
   // A sign-in started by a fuzzed call must never open a real browser.
   hosted = await hostAgent({ paths, env, openBrowser: async () => {} });

@@ -5,6 +5,7 @@ import { Agent } from '../../src/core/agent.ts';
 import type { AgentEvents } from '../../src/core/events/agent-events.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import { startFakeGoogle, type FakeGoogle } from './fake-google/index.ts';
+import { fakeGoogleEnv } from './fake-google-env.ts';
 import { followSignInUrl } from './follow-sign-in.ts';
 
 export interface AgentHarness {
@@ -26,12 +27,7 @@ export async function startAgentHarness(
 ): Promise<AgentHarness> {
   const fake = await startFakeGoogle();
   const home = await mkdtemp(join(tmpdir(), 'du-'));
-  const env = {
-    DRIVEUP_HOME: home,
-    DRIVEUP_GOOGLE_ENDPOINT: fake.url,
-    DRIVEUP_GOOGLE_CLIENT_ID: 'fake-client-id',
-    DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
-  };
+  const env = fakeGoogleEnv(fake.url, home);
   const agent = await Agent.open({
     paths: resolvePaths({ env }),
     env,
