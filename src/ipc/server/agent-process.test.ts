@@ -1,0 +1,153 @@
+import { createTRPCClient } from '@trpc/client';
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { portLink } from '../common/port-link.ts';
+import type { TrpcPort } from '../common/trpc-port.ts';
+import { publicProcedure, router, transformer } from '../trpc.ts';
+import {
+  AGENT_PORT_MESSAGE,
+  AGENT_STOP_MESSAGE,
+  runAgentProcess,
+  workerThreadParent,
+  type AgentProcessHost,
+} from './agent-process.ts';
+import { fromNodeMessagePort } from './node-message-port.ts';
+
+const testRouter = router({ ping: publicProcedure.query(() => 'pong' as const) });
+type TestRouter = typeof testRouter;
+
+/**
+ * The host's side of `worker_threads.parentPort`: a real channel whose far end the agent process
+ * listens on, as it would in a worker thread.
+ */
+function fakeParent() {
+  const { port1: host, port2: parentPort } = new MessageChannel();
+  return {
+    parent: workerThreadParent(parentPort),
+    /** Hands the agent a new port, as `connectWorkerAgent` does; returns this side's end. */
+    sendPort(): TrpcPort {
+      const { port1, port2 } = new MessageChannel();
+      host.postMessage({ type: AGENT_PORT_MESSAGE, port: port2 }, [port2]);
+      return fromNodeMessagePort(port1);
+    },
+    askToStop: () => host.postMessage({ type: AGENT_STOP_MESSAGE }),
+    close: () => host.close(),
+  };
+}
+
+const closers: Array<() => void> = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+
+function clientOn(port: TrpcPort) {
+  return createTRPCClient<TestRouter>({ links: [portLink({ connect: () => port, transformer })] });
+}
+
+function closedPromise(port: TrpcPort): Promise<void> {
+  return new Promise((resolve) => port.onClose(resolve));
+}
+
+/** A host whose agent opens only when the test says so, recording when it is stopped. */
+function slowHost() {
+  let open!: (host: AgentProcessHost<TestRouter>) => void;
+  let stops = 0;
+  let shutdown!: () => void;
+  return {
+    opened: (requestShutdown: () => void) => {
+      shutdown = requestShutdown;
+      return new Promise<AgentProcessHost<TestRouter>>((resolve) => (open = resolve));
+    },
+    finishOpening: () =>
+      open({
+        router: testRouter,
+        stop: async () => {
+          stops += 1;
+        },
+      }),
+    get stops() {
+      return stops;
+    },
+    requestShutdown: () => shutdown(),
+  };
+}
+
+describe('the agent process entry', () => {
+  it('serves ports handed over before the agent has opened, once it has', async () => {
+    const host = fakeParent();
+    closers.push(host.close);
+    const agent = slowHost();
+    const running = runAgentProcess({ parent: host.parent, open: agent.opened });
+    const early = clientOn(host.sendPort());
+    const answer = early.ping.query();
+
+    agent.finishOpening();
+
+    expect(await answer).toBe('pong');
+    expect(await clientOn(host.sendPort()).ping.query()).toBe('pong');
+    await (await running).stop();
+  });
+
+  it("stops on the host's request: closes every port, then stops the agent", async () => {
+    const host = fakeParent();
+    closers.push(host.close);
+    const agent = slowHost();
+    const running = runAgentProcess({ parent: host.parent, open: agent.opened });
+    agent.finishOpening();
+    const port = host.sendPort();
+    expect(await clientOn(port).ping.query()).toBe('pong');
+
+    host.askToStop();
+
+    await (
+      await running
+    ).stopped;
+    await closedPromise(port);
+    expect(agent.stops).toBe(1);
+  });
+
+  it('stops when the API asks for a shutdown, and only once however often it is asked', async () => {
+    const host = fakeParent();
+    closers.push(host.close);
+    const agent = slowHost();
+    const running = runAgentProcess({ parent: host.parent, open: agent.opened });
+    agent.finishOpening();
+    const agentProcess = await running;
+
+    agent.requestShutdown();
+    host.askToStop();
+    await agentProcess.stop();
+
+    await agentProcess.stopped;
+    expect(agent.stops).toBe(1);
+  });
+
+  it('closes the ports it holds when the agent cannot open, and says why', async () => {
+    const host = fakeParent();
+    closers.push(host.close);
+    let handed!: () => void;
+    const portHanded = new Promise<void>((resolve) => (handed = resolve));
+    const running = runAgentProcess({
+      parent: {
+        listen: (handlers) =>
+          host.parent.listen({
+            stop: handlers.stop,
+            port(port) {
+              handlers.port(port);
+              handed();
+            },
+          }),
+        close: () => host.parent.close(),
+      },
+      open: async () => {
+        await portHanded;
+        throw new Error('The database was written by a newer DriveUp.');
+      },
+    });
+    const port = host.sendPort();
+    const closed = closedPromise(port);
+
+    await expect(running).rejects.toThrow('newer DriveUp');
+    await closed;
+  });
+});
