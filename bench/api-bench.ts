@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { resolvePaths } from '../src/core/config/paths.ts';
 import { hostAgent } from '../src/ipc/agent-host.ts';
 import { createAppRouter, type AppRouter } from '../src/ipc/app-router.ts';
@@ -39,6 +40,8 @@ export const runApiBench: BenchRunner = async ({ quick, log }) => {
     );
     const inProcessCalls = await timeEach(rounds * 10, () => inProcess.agent.status.query());
     const events = await eventsPerSecond(hosted.agent.bus, client, quick ? 2_000 : 20_000);
+    log('message ports, agent in a worker thread, beside its own socket');
+    const port = await portFigures(join(home, 'port'), rounds * 10, quick ? 2_000 : 20_000);
     return [
       {
         metric: 'api_status_roundtrip_p50_ms',
@@ -65,12 +68,46 @@ export const runApiBench: BenchRunner = async ({ quick, log }) => {
         path: 'in-process-client',
       },
       { metric: 'api_events_per_s', value: Math.round(events), unit: 'events/s' },
+      {
+        metric: 'api_port_roundtrip_p50_ms',
+        value: round(port.portRoundtripMs),
+        unit: 'ms',
+        path: 'port-client, agent in a worker thread',
+        socket_roundtrip_p50_ms: round(port.socketRoundtripMs),
+        port_over_socket: round(port.portRoundtripMs / port.socketRoundtripMs),
+      },
+      {
+        metric: 'api_port_events_per_s',
+        value: Math.round(port.portEventsPerS),
+        unit: 'events/s',
+        socket_events_per_s: Math.round(port.socketEventsPerS),
+        port_over_socket: round(port.portEventsPerS / port.socketEventsPerS),
+      },
     ] satisfies BenchResult[];
   } finally {
     await hosted.stop();
     await rm(home, { recursive: true, force: true });
   }
 };
+
+/**
+ * The port figures come from a child process (bench/api-port-child.ts), whose agent runs in a
+ * worker thread and also serves its socket: that socket, measured in the same child, is the
+ * baseline each port figure is set against.
+ */
+async function portFigures(home: string, calls: number, events: number) {
+  const { stdout } = await run(
+    process.execPath,
+    [...NODE_FLAGS, join(ROOT, 'bench/api-port-child.ts'), String(calls), String(events)],
+    { env: { ...process.env, DRIVEUP_HOME: home } },
+  );
+  return JSON.parse(stdout) as {
+    portRoundtripMs: number;
+    socketRoundtripMs: number;
+    portEventsPerS: number;
+    socketEventsPerS: number;
+  };
+}
 
 async function eventsPerSecond(
   bus: Awaited<ReturnType<typeof hostAgent>>['agent']['bus'],
