@@ -4,6 +4,7 @@ import type { AuthStatus } from './auth/auth-status.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { BrowserOpener } from './auth/browser-opener.ts';
 import { FileSecretStore } from './auth/file-secret-store.ts';
+import { ensureTrustedDirectories } from './config/directory-trust.ts';
 import { applyEnvOverrides } from './config/effective-config.ts';
 import { googleEndpoints } from './config/google-endpoints.ts';
 import type { DriveUpPaths } from './config/paths.ts';
@@ -87,9 +88,15 @@ export class Agent {
     });
   }
 
-  /** Loads settings, opens the database and builds every part; nothing runs until `start()`. */
+  /**
+   * Checks that DriveUp's own directories are this user's alone (UntrustedDirectoryError when
+   * not), then loads settings, opens the database and builds every part; nothing runs until
+   * `start()`. The check comes first: an untrusted settings.json could name another server to
+   * receive the tokens, and a planted link could turn a log line into a write elsewhere.
+   */
   static async open(options: AgentOptions): Promise<Agent> {
     const env = options.env ?? process.env;
+    await ensureTrustedDirectories(options.paths);
     const settings = new SettingsStore(options.paths.settingsFile);
     const effective = applyEnvOverrides(await settings.load(), env);
     const log = await createFileLogger({
