@@ -3,18 +3,14 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { localPathSchema } from '../config/local-path-schema.ts';
 import { conflictPolicySchema } from '../config/settings-schema.ts';
+import { driveFolderPathSchema } from '../drive/folder-path.ts';
+import { fileErrorWords } from './file-problem.ts';
 
 /** What a person or script asks for when adding files: the API's input for `queue.add`. */
 export const addRequestSchema = z
   .object({
     paths: z.array(localPathSchema).min(1, 'name at least one file').max(100_000),
-    folder: z
-      .string()
-      .trim()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('Drive folder path, e.g. Reports/2026'),
+    folder: driveFolderPathSchema.optional(),
     source: z.enum(['drop', 'cli']).default('cli'),
     conflictPolicy: conflictPolicySchema.optional(),
   })
@@ -42,8 +38,13 @@ export class AddPathError extends Error {
 export async function expandAddRequest(paths: string[], folder: string): Promise<ExpandedFile[]> {
   const files: ExpandedFile[] = [];
   for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) throw new AddPathError(`No such file or folder: ${path}`);
+    const info = await stat(path).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      const missing = code === 'ENOENT' || code === 'ENOTDIR';
+      throw new AddPathError(
+        missing ? `No such file or folder: ${path}` : `${path} ${fileErrorWords(error)}`,
+      );
+    });
     if (info.isFile()) files.push({ path, folderPath: folder });
     else if (info.isDirectory()) files.push(...(await filesInFolder(path, folder)));
     else throw new AddPathError(`Not a regular file or folder: ${path}`);
@@ -58,7 +59,10 @@ async function filesInFolder(root: string, folder: string): Promise<ExpandedFile
     .map((entry) => {
       const path = join(entry.parentPath, entry.name);
       const relativeDir = relative(root, dirname(path)).split(sep).filter(Boolean);
-      return { path, folderPath: [folder, basename(root), ...relativeDir].join('/') };
+      return {
+        path,
+        folderPath: [folder, basename(root), ...relativeDir].filter(Boolean).join('/'),
+      };
     })
     .sort((a, b) => a.path.localeCompare(b.path));
 }
