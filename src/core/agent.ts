@@ -7,6 +7,7 @@ import { FileSecretStore } from './auth/file-secret-store.ts';
 import { ensureTrustedDirectories } from './config/directory-trust.ts';
 import { applyEnvOverrides } from './config/effective-config.ts';
 import { googleEndpoints } from './config/google-endpoints.ts';
+import { OwnPaths } from './config/own-paths.ts';
 import type { DriveUpPaths } from './config/paths.ts';
 import type { Settings, SettingsPatch } from './config/settings-schema.ts';
 import { SettingsStore } from './config/settings-store.ts';
@@ -97,6 +98,7 @@ export class Agent {
   static async open(options: AgentOptions): Promise<Agent> {
     const env = options.env ?? process.env;
     await ensureTrustedDirectories(options.paths);
+    const own = await OwnPaths.of(options.paths);
     const settings = new SettingsStore(options.paths.settingsFile);
     const effective = applyEnvOverrides(await settings.load(), env);
     const log = await createFileLogger({
@@ -121,6 +123,7 @@ export class Agent {
       apiRoot: googleEndpoints(effective.google.endpoint).apiRoot,
       chunkSizeBytes: effective.uploads.chunkSizeBytes,
       bandwidthLimitBytesPerSecond: effective.uploads.bandwidthLimitBytesPerSecond,
+      ownPaths: own,
       logger: log.logger,
     });
     const history = new HistoryService({
@@ -139,6 +142,7 @@ export class Agent {
       auth,
       uploader,
       history,
+      own,
     });
   }
 
@@ -236,4 +240,5 @@ interface AgentParts {
   auth: AuthService;
   uploader: DriveUploader;
   history: HistoryService;
+  own: OwnPaths;
 }
