@@ -18,6 +18,7 @@ import { HistoryService, historyOptionsFromSettings } from './history/history-se
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
 import type { Job } from './queue/job.ts';
+import type { SkippedPath } from './queue/skipped-path.ts';
 import { UploadQueue } from './queue/upload-queue.ts';
 import { openDatabase } from './store/database.ts';
 import { WatchService } from './watch/watch-service.ts';
@@ -51,6 +52,7 @@ export class Agent {
   readonly #db: DatabaseSync;
   readonly #uploader: DriveUploader;
   readonly #log: FileLogger;
+  readonly #own: OwnPaths;
   #accountEmail: string | null = null;
   #unsubscribe: Array<() => void> = [];
   #stopping: Promise<void> | undefined;
@@ -62,6 +64,7 @@ export class Agent {
     this.#env = parts.env;
     this.#db = parts.db;
     this.#log = parts.log;
+    this.#own = parts.own;
     this.logger = parts.log.logger;
     this.auth = parts.auth;
     this.#uploader = parts.uploader;
@@ -83,6 +86,7 @@ export class Agent {
       machineName: () => this.settings().machineName,
       // The database, tokens, socket and logs; settings.json alone is harmless to watch.
       protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
+      own: parts.own,
       events: parts.bus,
       jobOutcomes: parts.bus,
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
@@ -160,20 +164,26 @@ export class Agent {
     return next;
   }
 
-  /** Queues files (folders with their tree) from a drop or the command line. */
-  async add(request: AddRequest): Promise<Job[]> {
+  /**
+   * Queues files (folders with their tree) from a drop or the command line; says what it found in
+   * the folders and left out (links, dot-files, FIFOs, DriveUp's own files).
+   */
+  async add(request: AddRequest): Promise<{ jobs: Job[]; skipped: SkippedPath[] }> {
     const settings = this.settings();
-    const files = await expandAddRequest(
-      request.paths,
-      request.folder ?? settings.uploads.defaultFolder,
-    );
-    return this.queue.enqueue(
+    const { files, skipped } = await expandAddRequest(request.paths, {
+      folder: request.folder ?? settings.uploads.defaultFolder,
+      includeHidden: request.includeHidden,
+      followSymlinks: request.followSymlinks,
+      own: this.#own,
+    });
+    const jobs = await this.queue.enqueue(
       files.map((file) => ({
         ...file,
         source: request.source,
         conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
       })),
     );
+    return { jobs, skipped };
   }
 
   async start(): Promise<void> {
