@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { constants, readlinkSync } from 'node:fs';
+import { constants, fstatSync, readlinkSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { NAMED_FILE, scopeRefusal, type FileScope } from '../queue/file-scope.ts';
@@ -28,8 +28,8 @@ const ROOTS_CACHED = 64;
  * opened handle, not on a path checked earlier (which a link swapped in after the scan would
  * defeat): O_NOFOLLOW where links are not followed, O_NONBLOCK so a FIFO cannot wedge a slot, then
  * fstat (a regular file) and the handle's real location (inside the folder it was found in,
- * never in DriveUp's own files). The checks run on the handle while its other checks run, so they
- * cost no extra round trip before the first read.
+ * never in DriveUp's own files). Both are answered from memory, so the open is the only thread
+ * pool trip before the first read (a path stat and an open were two).
  */
 export class FileGate {
   readonly #own: OwnPaths | undefined;
@@ -53,11 +53,16 @@ export class FileGate {
           `${request.path} is now a symbolic link; links in ${scope.foundIn} are not followed, so it was not uploaded`,
         );
       }
+      // ENXIO: a socket, or a device without its hardware; a regular file never answers that.
+      if (code === 'ENXIO') throw notRegular(request.path);
       throw unreadableFile(request.name, error);
     }
     try {
-      const [stats, realPath, realRoot] = await Promise.all([
-        handle.stat(),
+      // Synchronous: right after an open, the inode is in memory (NFS too: open revalidates its
+      // attributes), so fstat answers at once, where a thread-pool trip would cost a turn of a
+      // busy event loop for every small file.
+      const stats = fstatSync(handle.fd);
+      const [realPath, realRoot] = await Promise.all([
         realPathOf(handle.fd, request.path),
         scope.foundIn === null ? null : this.#realRoot(scope.foundIn),
       ]);

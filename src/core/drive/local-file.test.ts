@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +117,20 @@ describe('LocalFile', () => {
       'permanent',
       `${path} is no longer a regular file`,
     ]);
+  });
+
+  it('refuses a socket in place of the file the same way', async () => {
+    const path = join(await tempDir(), 's.txt');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const error = await failure(
+        LocalFile.open({ path, name: 's.txt', expected: { size: 0, mtimeMs: 0 } }),
+      );
+      expect(error.message).toBe(`${path} is no longer a regular file`);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a link where the source follows none, and a link out of a folder that follows them', async () => {

@@ -423,6 +423,8 @@ export class RuleRunner {
 
   async #attach(): Promise<void> {
     const identity = await folderIdentity(this.rule.folder);
+    // Before any event is looked at: a followed link is judged against the folder's real path.
+    await this.#refreshLinkPolicy();
     if (this.#stopped) return;
     if (!identity) return this.#detach();
     this.#identity = identity;
