@@ -67,7 +67,7 @@ describe('driveup add refuses clearly', () => {
     },
   );
 
-  it('--to / uploads to the top of My Drive; empty names between slashes are dropped', async () => {
+  it('--to / uploads to the top of My Drive; empty names between slashes are dropped, and the job says so', async () => {
     const agent = await agents.start(fake, await tempDir());
     const dir = await tempDir();
     await writeFile(join(dir, 'top.txt'), 'top');
@@ -83,6 +83,10 @@ describe('driveup add refuses clearly', () => {
     );
 
     expect([top.code, nested.code]).toEqual([0, 0]);
+    // The job says where it went, in the one form the folder resolver reads ('' is the top).
+    const folderOf = (out: string) =>
+      (JSON.parse(out) as { jobs: Array<{ folder: string }> }).jobs[0]?.folder;
+    expect([folderOf(top.stdout), folderOf(nested.stdout)]).toEqual(['', 'Lab/2026']);
     const files = fake.files();
     const byName = (name: string) => files.find((f) => f.name === name);
     // My Drive's root is no folder DriveUp made.

@@ -24,8 +24,8 @@ afterAll(async () => {
  * `driveup agent` in `home`: how it ended. An agent that starts anyway is stopped at once (and
  * reported as started), so the test fails instead of waiting.
  */
-async function startAgent(home: string) {
-  const child = startDriveup(['agent', '--json'], fakeGoogleEnv(fake.url, home));
+async function startAgent(home: string, env: NodeJS.ProcessEnv = fakeGoogleEnv(fake.url, home)) {
+  const child = startDriveup(['agent', '--json'], env);
   let stderr = '';
   let started = false;
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -122,11 +122,17 @@ describe('a DriveUp directory that is not only yours', () => {
     expect(await readFile(target, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
   });
 
-  it('created by the agent itself: private (0700), and it starts', async () => {
+  it('created by the agent itself where they are missing: private (0700), and it starts', async () => {
     const top = await tempDir();
-    const home = join(top, 'new-home');
-    const paths = resolvePaths({ env: { DRIVEUP_HOME: home } });
-    const result = await startAgent(home);
+    // The XDG layout: three directories in three places, none there yet.
+    const { DRIVEUP_HOME: _, ...env } = {
+      ...fakeGoogleEnv(fake.url, top),
+      XDG_CONFIG_HOME: join(top, 'config'),
+      XDG_DATA_HOME: join(top, 'share'),
+      XDG_STATE_HOME: join(top, 'state'),
+    };
+    const paths = resolvePaths({ env, platform: 'linux' });
+    const result = await startAgent(top, { ...env, DRIVEUP_HOME: '' });
     expect(result.started).toBe(true);
     for (const dir of [paths.configDir, paths.dataDir, paths.stateDir]) {
       expect(((await stat(dir)).mode & 0o777).toString(8)).toBe('700');
