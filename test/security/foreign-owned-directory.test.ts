@@ -125,14 +125,15 @@ describe('a DriveUp directory that is not only yours', () => {
   it('created by the agent itself where they are missing: private (0700), and it starts', async () => {
     const top = await tempDir();
     // The XDG layout: three directories in three places, none there yet.
-    const { DRIVEUP_HOME: _, ...env } = {
+    const env: NodeJS.ProcessEnv = {
       ...fakeGoogleEnv(fake.url, top),
+      DRIVEUP_HOME: '',
       XDG_CONFIG_HOME: join(top, 'config'),
       XDG_DATA_HOME: join(top, 'share'),
       XDG_STATE_HOME: join(top, 'state'),
     };
     const paths = resolvePaths({ env, platform: 'linux' });
-    const result = await startAgent(top, { ...env, DRIVEUP_HOME: '' });
+    const result = await startAgent(top, env);
     expect(result.started).toBe(true);
     for (const dir of [paths.configDir, paths.dataDir, paths.stateDir]) {
       expect(((await stat(dir)).mode & 0o777).toString(8)).toBe('700');

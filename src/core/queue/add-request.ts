@@ -1,5 +1,5 @@
 import type { Dirent, Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { localPathSchema } from '../config/local-path-schema.ts';
@@ -76,8 +76,9 @@ export async function expandAddRequest(
   options: ExpandOptions,
 ): Promise<ExpandedRequest> {
   const result: ExpandedRequest = { files: [], skipped: [] };
-  for (const path of paths) {
-    const found = await namedPath(path, options.own);
+  const named = await lookAtNamed(paths, options.own);
+  for (const [index, path] of paths.entries()) {
+    const found = named[index]!;
     if (found.isFile()) {
       result.files.push({ path, folderPath: options.folder, scope: NAMED_FILE });
     } else if (found.isDirectory()) {
@@ -88,16 +89,51 @@ export async function expandAddRequest(
       );
     }
   }
-  result.files.sort((a, b) => a.path.localeCompare(b.path));
   return result;
 }
 
-/** What a named path is, following a link, refused with the real reason when it cannot be read. */
-async function namedPath(path: string, own: OwnPaths | undefined): Promise<Stats> {
+/**
+ * What each named path is (a link followed), a bounded number at a time, as file-versions.ts stats
+ * them: a script may name 100,000 files. A link's target is resolved; any other path's real
+ * location is its folder's (resolved once per folder) plus its name, so that a path into
+ * DriveUp's own files is refused however it is written. The first problem, in the order named,
+ * is the one reported.
+ */
+async function lookAtNamed(paths: readonly string[], own: OwnPaths | undefined): Promise<Stats[]> {
+  const folders = new Map<string, Promise<string>>();
+  const realFolder = (dir: string) => {
+    let real = folders.get(dir);
+    if (!real) folders.set(dir, (real = realpath(dir)));
+    return real;
+  };
+  const found = new Array<Stats | AddPathError>(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const index = next++;
+      found[index] = await namedPath(paths[index]!, own, realFolder).catch((error: unknown) => {
+        if (error instanceof AddPathError) return error;
+        throw error;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(32, paths.length) }, worker));
+  const problem = found.find((entry) => entry instanceof AddPathError);
+  if (problem) throw problem;
+  return found as Stats[];
+}
+
+async function namedPath(
+  path: string,
+  own: OwnPaths | undefined,
+  realFolder: (dir: string) => Promise<string>,
+): Promise<Stats> {
   let found: Stats;
   let real: string;
   try {
-    [found, real] = await Promise.all([stat(path), realpath(path)]);
+    found = await lstat(path);
+    if (found.isSymbolicLink()) [found, real] = await Promise.all([stat(path), realpath(path)]);
+    else real = join(await realFolder(dirname(path)), basename(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT' || code === 'ENOTDIR';
@@ -130,6 +166,14 @@ class FolderWalk {
 
   async run(): Promise<void> {
     this.#realRoot = await realpath(this.#root);
+    const first = this.#result.files.length;
+    await this.#walk();
+    // A folder's files in path order, whatever order the file system listed them in.
+    const mine = this.#result.files.splice(first).sort((a, b) => a.path.localeCompare(b.path));
+    this.#result.files.push(...mine);
+  }
+
+  async #walk(): Promise<void> {
     const pending = [this.#root];
     while (pending.length) {
       const dir = pending.pop()!;
