@@ -271,7 +271,7 @@ async function timeUploads(agent: Agent, files: string[]): Promise<number> {
     if (!willRetry) throw new Error(`benchmark upload failed: ${job.error}`);
   });
   const start = performance.now();
-  const jobs = await agent.add({ paths: files, folder: 'Bench', source: 'cli' });
+  const { jobs } = await agent.add({ paths: files, folder: 'Bench', source: 'cli' });
   for (const job of jobs) if (job.state !== 'done') pending.add(job.id);
   if (pending.size) await done;
   const ms = performance.now() - start;

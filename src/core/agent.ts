@@ -4,8 +4,10 @@ import type { AuthStatus } from './auth/auth-status.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { BrowserOpener } from './auth/browser-opener.ts';
 import { FileSecretStore } from './auth/file-secret-store.ts';
+import { ensureTrustedDirectories } from './config/directory-trust.ts';
 import { applyEnvOverrides } from './config/effective-config.ts';
 import { googleEndpoints } from './config/google-endpoints.ts';
+import { OwnPaths } from './config/own-paths.ts';
 import type { DriveUpPaths } from './config/paths.ts';
 import type { Settings, SettingsPatch } from './config/settings-schema.ts';
 import { SettingsStore } from './config/settings-store.ts';
@@ -16,6 +18,7 @@ import { HistoryService, historyOptionsFromSettings } from './history/history-se
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
 import type { Job } from './queue/job.ts';
+import type { SkippedPath } from './queue/skipped-path.ts';
 import { UploadQueue } from './queue/upload-queue.ts';
 import { openDatabase } from './store/database.ts';
 import { WatchService } from './watch/watch-service.ts';
@@ -49,6 +52,7 @@ export class Agent {
   readonly #db: DatabaseSync;
   readonly #uploader: DriveUploader;
   readonly #log: FileLogger;
+  readonly #own: OwnPaths;
   #accountEmail: string | null = null;
   #unsubscribe: Array<() => void> = [];
   #stopping: Promise<void> | undefined;
@@ -60,6 +64,7 @@ export class Agent {
     this.#env = parts.env;
     this.#db = parts.db;
     this.#log = parts.log;
+    this.#own = parts.own;
     this.logger = parts.log.logger;
     this.auth = parts.auth;
     this.#uploader = parts.uploader;
@@ -81,15 +86,23 @@ export class Agent {
       machineName: () => this.settings().machineName,
       // The database, tokens, socket and logs; settings.json alone is harmless to watch.
       protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
+      own: parts.own,
       events: parts.bus,
       jobOutcomes: parts.bus,
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
     });
   }
 
-  /** Loads settings, opens the database and builds every part; nothing runs until `start()`. */
+  /**
+   * Checks that DriveUp's own directories are this user's alone (UntrustedDirectoryError when
+   * not), then loads settings, opens the database and builds every part; nothing runs until
+   * `start()`. The check comes first: an untrusted settings.json could name another server to
+   * receive the tokens, and a planted link could turn a log line into a write elsewhere.
+   */
   static async open(options: AgentOptions): Promise<Agent> {
     const env = options.env ?? process.env;
+    await ensureTrustedDirectories(options.paths);
+    const own = await OwnPaths.of(options.paths);
     const settings = new SettingsStore(options.paths.settingsFile);
     const effective = applyEnvOverrides(await settings.load(), env);
     const log = await createFileLogger({
@@ -114,6 +127,7 @@ export class Agent {
       apiRoot: googleEndpoints(effective.google.endpoint).apiRoot,
       chunkSizeBytes: effective.uploads.chunkSizeBytes,
       bandwidthLimitBytesPerSecond: effective.uploads.bandwidthLimitBytesPerSecond,
+      ownPaths: own,
       logger: log.logger,
     });
     const history = new HistoryService({
@@ -132,6 +146,7 @@ export class Agent {
       auth,
       uploader,
       history,
+      own,
     });
   }
 
@@ -149,20 +164,26 @@ export class Agent {
     return next;
   }
 
-  /** Queues files (folders with their tree) from a drop or the command line. */
-  async add(request: AddRequest): Promise<Job[]> {
+  /**
+   * Queues files (folders with their tree) from a drop or the command line; says what it found in
+   * the folders and left out (links, dot-files, FIFOs, DriveUp's own files).
+   */
+  async add(request: AddRequest): Promise<{ jobs: Job[]; skipped: SkippedPath[] }> {
     const settings = this.settings();
-    const files = await expandAddRequest(
-      request.paths,
-      request.folder ?? settings.uploads.defaultFolder,
-    );
-    return this.queue.enqueue(
+    const { files, skipped } = await expandAddRequest(request.paths, {
+      folder: request.folder ?? settings.uploads.defaultFolder,
+      includeHidden: request.includeHidden,
+      followSymlinks: request.followSymlinks,
+      own: this.#own,
+    });
+    const jobs = await this.queue.enqueue(
       files.map((file) => ({
         ...file,
         source: request.source,
         conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
       })),
     );
+    return { jobs, skipped };
   }
 
   async start(): Promise<void> {
@@ -229,4 +250,5 @@ interface AgentParts {
   auth: AuthService;
   uploader: DriveUploader;
   history: HistoryService;
+  own: OwnPaths;
 }

@@ -104,7 +104,8 @@ function queueRouter(agent: Agent) {
       .query(({ input }) => orNotFound(agent.queue.get(input.id), input.id)),
     add: publicProcedure.input(addRequestSchema).mutation(async ({ input }) => {
       try {
-        return { jobs: await agent.add(input) };
+        const { jobs, skipped } = await agent.add(input);
+        return { jobs, skipped };
       } catch (error) {
         if (error instanceof AddPathError)
           throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
@@ -194,6 +195,7 @@ function watchRouter(agent: Agent) {
     }),
     pause: publicProcedure.input(byId).mutation(({ input }) => agent.watch.pauseRule(input.id)),
     resume: publicProcedure.input(byId).mutation(({ input }) => agent.watch.resumeRule(input.id)),
+    skipped: publicProcedure.input(byId).query(({ input }) => agent.watch.skippedFiles(input.id)),
   });
 }
 

@@ -18,7 +18,9 @@ describe('the agent when Google access ends', () => {
     expect(agent.queue.pauseReason).toMatch(/not signed in/);
     const file = join(harness.home, 'early.txt');
     await writeFile(file, 'queued before signing in');
-    const [job] = await agent.add({ paths: [file], folder: 'Early', source: 'cli' });
+    const {
+      jobs: [job],
+    } = await agent.add({ paths: [file], folder: 'Early', source: 'cli' });
     const done = harness.next('job.done', (d) => d.job.id === job!.id);
     await harness.signIn();
     await done;
@@ -36,7 +38,9 @@ describe('the agent when Google access ends', () => {
     // Queued once when added, and once more when the refused attempt hands it back.
     let queuedEvents = 0;
     const handedBack = harness.next('job.queued', () => ++queuedEvents === 2);
-    const [job] = await agent.add({ paths: [file], folder: 'Revoked', source: 'cli' });
+    const {
+      jobs: [job],
+    } = await agent.add({ paths: [file], folder: 'Revoked', source: 'cli' });
     expect((await paused).reason).toMatch(/sign in/i);
     await handedBack;
     expect((await agent.auth.status()).state).toBe('needs-sign-in');

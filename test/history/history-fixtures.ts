@@ -18,6 +18,8 @@ export function finishedJob(overrides: Partial<Job> & { minute?: number } = {}):
     folderPath: 'DriveUp/lab-pc',
     source: 'drop',
     ruleId: null,
+    foundIn: null,
+    followLinks: true,
     conflictPolicy: 'keep-both',
     priority: 0,
     state: 'done',

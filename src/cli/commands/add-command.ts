@@ -21,23 +21,43 @@ export function registerAdd(program: Command, ctx: CliContext): void {
       '--wait',
       'wait until every file is uploaded, with progress, then print the Drive links',
     )
-    .action(async (paths: string[], options: { to?: string; wait?: boolean }) => {
+    .option('--include-hidden', 'inside added folders, also add files whose name starts with a dot')
+    .option(
+      '--follow-symlinks',
+      'inside added folders, follow symbolic links to files inside the same folder',
+    )
+    .action(async (paths: string[], options: AddOptions) => {
       const absolute = paths.map((p) => resolve(p));
       if (!options.wait) {
         const { jobs } = await ctx.client.queue.add.mutate({
           paths: absolute,
           folder: options.to,
           source: 'cli',
+          ...linkAndHiddenOptions(options),
         });
         ctx.print({ jobs: jobs.map(summary) }, () =>
           jobs.map((j) => `queued  ${j.name}  → ${j.folderPath}`).join('\n'),
         );
         return;
       }
-      const jobs = await addAndWait(ctx, absolute, options.to);
+      const jobs = await addAndWait(ctx, absolute, options);
       ctx.print({ jobs: jobs.map(summary) }, () => renderSummary(jobs));
       if (jobs.some((job) => job.state !== 'done')) process.exitCode = EXIT.failed;
     });
+}
+
+interface AddOptions {
+  to?: string;
+  wait?: boolean;
+  includeHidden?: boolean;
+  followSymlinks?: boolean;
+}
+
+function linkAndHiddenOptions(options: AddOptions) {
+  return {
+    includeHidden: options.includeHidden === true,
+    followSymlinks: options.followSymlinks === true,
+  };
 }
 
 /** The fields scripts rely on; kept stable whatever the Job grows. */
@@ -60,11 +80,7 @@ function summary(job: Job) {
  * Subscribes first, then adds, so no event can slip between the two; a job that was already
  * finished (the same file added before) is taken from the add answer itself.
  */
-async function addAndWait(
-  ctx: CliContext,
-  paths: string[],
-  folder: string | undefined,
-): Promise<Job[]> {
+async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions): Promise<Job[]> {
   const latest = new Map<string, Job>();
   const bars = progressBars(ctx);
   let wanted: Set<string> | undefined;
@@ -91,7 +107,12 @@ async function addAndWait(
     },
   );
   try {
-    const { jobs } = await ctx.client.queue.add.mutate({ paths, folder, source: 'cli' });
+    const { jobs } = await ctx.client.queue.add.mutate({
+      paths,
+      folder: options.to,
+      source: 'cli',
+      ...linkAndHiddenOptions(options),
+    });
     wanted = new Set(jobs.map((job) => job.id));
     for (const job of jobs)
       if (!latest.has(job.id) || FINAL.has(job.state)) latest.set(job.id, job);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UntrustedDirectoryError, type TrustProblem } from '../../core/config/directory-trust.ts';
 import { AgentAlreadyRunningError } from '../../ipc/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
@@ -24,6 +25,9 @@ export function registerAgent(program: Command, ctx: CliContext): void {
               EXIT.failed,
             );
           }
+          if (error instanceof UntrustedDirectoryError) {
+            throw new CliError(refusalToStart(error.problems), EXIT.failed);
+          }
           throw error;
         },
       );
@@ -47,4 +51,32 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       process.once('SIGTERM', onSignal);
       await hosted.stopped;
     });
+}
+
+/**
+ * As ssh refuses a ~/.ssh others can write: DriveUp reads its settings (which say where tokens
+ * go) and writes its tokens and logs there, so it starts only when they are the user's alone.
+ */
+function refusalToStart(problems: readonly TrustProblem[]): string {
+  const lines = problems.map((problem) => `  ${problem.path}: ${trustWords(problem)}`);
+  return [
+    'DriveUp will not start: its own files must belong to you and be writable only by you.',
+    ...lines,
+    'Fix the ownership or permissions above (or set DRIVEUP_HOME to a directory of your own), then start it again.',
+  ].join('\n');
+}
+
+function trustWords(problem: TrustProblem): string {
+  switch (problem.kind) {
+    case 'foreign-owner':
+      return `belongs to another user (${problem.detail})`;
+    case 'writable-by-others':
+      return `other users may write to it (${problem.detail}); remove that with chmod go-w`;
+    case 'not-a-directory':
+      return `should be a directory (${problem.detail})`;
+    case 'not-a-file':
+      return `should be a regular file (${problem.detail})`;
+    case 'symlink':
+      return `is a symbolic link (${problem.detail}); DriveUp writes only to files it creates, remove it`;
+  }
 }

@@ -1,4 +1,13 @@
-import { chmod, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lstat,
+  mkdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
@@ -42,6 +51,26 @@ describe('FileSecretStore', () => {
     await store.delete('k');
     await store.delete('k');
     expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('never reads or writes a token file through a symbolic link planted in its place', async () => {
+    const dir = await tempDir();
+    const target = join(await tempDir(), 'cron-job');
+    await writeFile(target, 'echo hello\n');
+    await chmod(target, 0o755);
+    await symlink(target, join(dir, 'k.json'));
+    const store = new FileSecretStore({ dir });
+
+    const error = await store.get('k').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretStoreError);
+    expect((error as Error).message).toMatch(/k\.json is a symbolic link/);
+    await store.set('k', TOKEN);
+
+    // The link was replaced by a file of DriveUp's own; what it pointed to is untouched.
+    expect((await lstat(join(dir, 'k.json'))).isFile()).toBe(true);
+    expect(await store.get('k')).toBe(TOKEN);
+    expect(await readFile(target, 'utf8')).toBe('echo hello\n');
+    expect(await modeOf(target)).toBe(0o755);
   });
 
   it('refuses keys that are not plain file names', async () => {

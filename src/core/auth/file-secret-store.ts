@@ -1,15 +1,17 @@
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { envelopeSchema, SecretCipher } from './secret-cipher.ts';
 import { SecretStoreError, type SecretStore, type SecretStoreDescription } from './secret-store.ts';
-import { readFileIfExists } from '../store/read-file-if-exists.ts';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 /** Keys become file names: keep them to a portable, traversal-free alphabet. */
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
+/** Never through a symbolic link: a link planted here must not receive or give out tokens. */
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 const plainSchema = z.object({ v: z.literal(1), alg: z.literal('none'), value: z.string() });
 const fileSchema = z.discriminatedUnion('alg', [plainSchema, envelopeSchema]);
@@ -40,10 +42,9 @@ export class FileSecretStore implements SecretStore {
 
   async get(key: string): Promise<string | undefined> {
     const file = this.#file(key);
-    const text = await readFileIfExists(file);
+    const text = await readPrivateFile(file);
     if (text === undefined) return undefined;
     await this.#ensureDir();
-    await chmod(file, FILE_MODE);
     const stored = parseFile(text, file);
     if (stored.alg === 'none') return this.#upgradePlain(key, stored.value);
     if (this.#cipher === undefined) {
@@ -68,7 +69,7 @@ export class FileSecretStore implements SecretStore {
       this.#cipher === undefined
         ? { v: 1, alg: 'none', value }
         : await this.#cipher.seal(value, key);
-    await writeFileAtomic(file, JSON.stringify(stored) + '\n', { mode: FILE_MODE });
+    await writeAtomically(file, JSON.stringify(stored) + '\n');
   }
 
   async delete(key: string): Promise<void> {
@@ -83,8 +84,13 @@ export class FileSecretStore implements SecretStore {
   /** mkdir's mode is ignored for a directory that already exists, so the mode is enforced apart. */
   async #ensureDir(): Promise<void> {
     await mkdir(this.#dir, { recursive: true, mode: DIR_MODE });
-    const { mode } = await stat(this.#dir);
-    if ((mode & 0o777) !== DIR_MODE) await chmod(this.#dir, DIR_MODE);
+    const found = await lstat(this.#dir);
+    if (!found.isDirectory()) {
+      throw new SecretStoreError(
+        `${this.#dir} is not a directory (a symbolic link?); DriveUp keeps its tokens only in a directory of its own.`,
+      );
+    }
+    if ((found.mode & 0o777) !== DIR_MODE) await chmod(this.#dir, DIR_MODE);
   }
 
   /** A value written before DRIVEUP_SECRET_KEY was set gets encrypted as soon as it is read. */
@@ -92,6 +98,61 @@ export class FileSecretStore implements SecretStore {
     if (this.#cipher !== undefined) await this.set(key, value);
     return value;
   }
+}
+
+/** The file's text (its mode tightened to 0600 on the handle), or undefined when there is none. */
+async function readPrivateFile(file: string): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'EMLINK') throw notAFile(file, 'a symbolic link', error);
+    throw error;
+  }
+  try {
+    const found = await handle.stat();
+    if (!found.isFile()) throw notAFile(file, 'not a regular file');
+    if ((found.mode & 0o777) !== FILE_MODE) await handle.chmod(FILE_MODE);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Temp file, fsync, rename: a crash never leaves a torn token file. Written here rather than with
+ * write-file-atomic, which resolves a symbolic link and writes to its target (and gives the new
+ * file the target's owner); rename replaces a link itself, never what it points to.
+ */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
+    FILE_MODE,
+  );
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, file).catch(async (error: unknown) => {
+    await rm(temp, { force: true });
+    throw error;
+  });
+}
+
+function notAFile(file: string, what: string, cause?: unknown): SecretStoreError {
+  return new SecretStoreError(
+    `${file} is ${what}; DriveUp reads its tokens only from a regular file it wrote. Remove it and sign in again.`,
+    { cause },
+  );
 }
 
 function parseFile(text: string, file: string): z.infer<typeof fileSchema> {

@@ -387,9 +387,7 @@ describe('DriveUploader', () => {
       await rm(file.path, { recursive: true });
 
       expect(error.kind).toBe('permanent');
-      expect(error.message).toBe(
-        'File locked.bin cannot be read (EISDIR): check that it exists and DriveUp may read it, then retry',
-      );
+      expect(error.message).toBe(`${file.path} is no longer a regular file`);
       expect(storedFiles()).toHaveLength(0);
     });
   });

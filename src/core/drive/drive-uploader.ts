@@ -5,6 +5,8 @@ import { DriveClient } from './drive-client.ts';
 import { classifyDriveError, DriveHttpError, isUnanswered } from './drive-errors.ts';
 import { DriveFiles, JOB_TAG, MD5_TAG, type DriveFile } from './drive-files.ts';
 import { DriveHttp } from './drive-http.ts';
+import type { OwnPaths } from '../config/own-paths.ts';
+import { FileGate } from './file-gate.ts';
 import { FolderResolver } from './folder-resolver.ts';
 import { LocalFile } from './local-file.ts';
 import { ReadAhead } from './read-ahead.ts';
@@ -36,6 +38,8 @@ export interface DriveUploaderOptions {
   limiter?: BandwidthLimiter;
   /** Idle time after which a request counts as timed out. Default 60 s. */
   requestTimeoutMs?: number;
+  /** DriveUp's own files: never uploaded, whatever link leads to them. */
+  ownPaths?: OwnPaths;
   logger?: Logger;
 }
 
@@ -62,6 +66,7 @@ export class DriveUploader implements Uploader {
   /** Jobs whose create went out without an answer in this process: look before creating again. */
   readonly #maybeCreated = new Set<string>();
   readonly #readAhead: ReadAhead;
+  readonly #gate: FileGate;
 
   constructor(options: DriveUploaderOptions) {
     this.#chunkSize = options.chunkSizeBytes ?? 8 * 1024 * 1024;
@@ -69,10 +74,12 @@ export class DriveUploader implements Uploader {
       throw new RangeError('chunkSizeBytes must be a positive multiple of 256 KiB');
     }
     this.#multipartMax = options.multipartMaxBytes ?? 5 * 1024 * 1024;
+    this.#gate = new FileGate(options.ownPaths);
     // Only files sent in one request, as one buffer: a few hundred KiB held, whatever the burst.
     this.#readAhead = new ReadAhead({
       maxFiles: READ_AHEAD_FILES,
       maxFileBytes: Math.min(KIB_256, this.#multipartMax),
+      gate: this.#gate,
     });
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
@@ -96,7 +103,7 @@ export class DriveUploader implements Uploader {
     try {
       const file =
         (!request.resume && (await this.#readAhead.take(request))) ||
-        (await LocalFile.open(request.path, request.name, request.expected));
+        (await LocalFile.open(request, this.#gate));
       try {
         return await this.#upload(request, file);
       } finally {

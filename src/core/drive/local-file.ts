@@ -1,11 +1,29 @@
 import { createHash } from 'node:crypto';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { stat, type FileHandle } from 'node:fs/promises';
+import type { FileScope } from '../queue/file-scope.ts';
+import { changedFile, FileGate, unreadableFile } from './file-gate.ts';
 import { UploadError } from './uploader.ts';
 
 export interface FileIdentity {
   size: number;
   mtimeMs: number;
 }
+
+/** A file to open: as queued, and where it was found (which links may lead to it). */
+export interface LocalFileRequest {
+  path: string;
+  name: string;
+  expected: FileIdentity;
+  scope?: FileScope | undefined;
+}
+
+/**
+ * What was opened, from the handle: a change of any of these means the bytes read may be of
+ * another version. ctime is the one a program cannot set back (`touch -r` restores mtime, and
+ * changes ctime doing it); ino and dev catch a file replaced by another of the same size and time.
+ */
+type OpenedIdentity = Pick<Stats, 'dev' | 'ino' | 'ctimeMs'>;
 
 export interface RangeOptions {
   pieceSize: number;
@@ -29,6 +47,7 @@ export class LocalFile {
   readonly path: string;
   readonly name: string;
   readonly expected: FileIdentity;
+  readonly #opened: OpenedIdentity;
   readonly #handle: FileHandle;
   readonly #hash = createHash('md5');
   #hashedUpTo = 0;
@@ -39,36 +58,38 @@ export class LocalFile {
   /** Pieces given back by release(), whose memory the next reads fill again. */
   readonly #spare: Buffer[] = [];
 
-  private constructor(path: string, name: string, expected: FileIdentity, handle: FileHandle) {
-    this.path = path;
-    this.name = name;
-    this.expected = expected;
+  private constructor(request: LocalFileRequest, handle: FileHandle, opened: OpenedIdentity) {
+    this.path = request.path;
+    this.name = request.name;
+    this.expected = request.expected;
     this.#handle = handle;
+    this.#opened = opened;
   }
 
   /**
-   * Opens the file and checks it is still what was queued. Both at once: each is a trip through
-   * libuv's thread pool, and for small files those trips are most of the time spent here.
+   * Opens the file through the gate (links, special files and DriveUp's own files are refused on
+   * the handle) and checks on the handle's fstat that it is still the version queued. The open
+   * and fstat are the two thread-pool trips a path stat and open used to be.
    */
-  static async open(path: string, name: string, expected: FileIdentity): Promise<LocalFile> {
-    const [same, handle] = await Promise.allSettled([
-      assertSameFile(path, name, expected),
-      open(path, 'r'),
-    ]);
-    if (same.status === 'rejected') {
-      if (handle.status === 'fulfilled') await handle.value.close().catch(() => {});
-      throw same.reason;
+  static async open(request: LocalFileRequest, gate = new FileGate()): Promise<LocalFile> {
+    const { handle, stats } = await gate.open(request);
+    if (!sameVersion(stats, request.expected)) {
+      await handle.close().catch(() => {});
+      throw changedFile(request.name);
     }
-    if (handle.status === 'rejected') throw unreadable(name, handle.reason);
-    return new LocalFile(path, name, expected, handle.value);
+    return new LocalFile(request, handle, {
+      dev: stats.dev,
+      ino: stats.ino,
+      ctimeMs: stats.ctimeMs,
+    });
   }
 
   /**
    * Opens, reads in full (hashing as it goes) and closes: a small file read ahead of its upload.
    * readAll() and md5() then answer from memory; nothing else reads again.
    */
-  static async preload(path: string, name: string, expected: FileIdentity): Promise<LocalFile> {
-    const file = await LocalFile.open(path, name, expected);
+  static async preload(request: LocalFileRequest, gate?: FileGate): Promise<LocalFile> {
+    const file = await LocalFile.open(request, gate);
     try {
       await file.readAll(new AbortController().signal);
     } finally {
@@ -145,9 +166,25 @@ export class LocalFile {
     if (this.#spare.length < SPARE_PIECES && !this.#spare.includes(piece)) this.#spare.push(piece);
   }
 
-  /** Stats the path again: a different size or mtime means the user changed it meanwhile. */
-  assertUnchanged(): Promise<void> {
-    return assertSameFile(this.path, this.name, this.expected);
+  /**
+   * Stats the path again, once every byte it stands for is read: another size, mtime, ctime or
+   * inode than at the open means the file changed (or was replaced) meanwhile, so the bytes read
+   * may mix two versions. One path stat, as before: it also sees a file replaced by rename.
+   */
+  async assertUnchanged(): Promise<void> {
+    let now: Stats;
+    try {
+      now = await stat(this.path);
+    } catch (error) {
+      throw unreadableFile(this.name, error);
+    }
+    const opened = this.#opened;
+    const same =
+      sameVersion(now, this.expected) &&
+      now.ino === opened.ino &&
+      now.dev === opened.dev &&
+      now.ctimeMs === opened.ctimeMs;
+    if (!same) throw changedFile(this.name);
   }
 
   /** Idempotent: a caller done reading early may close before the upload ends. */
@@ -194,11 +231,11 @@ export class LocalFile {
           length - filled,
           position + filled,
         );
-        if (bytesRead === 0) throw changed(this.name);
+        if (bytesRead === 0) throw changedFile(this.name);
         filled += bytesRead;
       }
     } catch (error) {
-      throw error instanceof UploadError ? error : unreadable(this.name, error);
+      throw error instanceof UploadError ? error : unreadableFile(this.name, error);
     }
     return buffer;
   }
@@ -216,31 +253,7 @@ export class LocalFile {
   }
 }
 
-async function assertSameFile(path: string, name: string, expected: FileIdentity): Promise<void> {
-  let now: FileIdentity;
-  try {
-    now = await stat(path);
-  } catch (error) {
-    throw unreadable(name, error);
-  }
-  // Whole milliseconds: the queue may have stored the time with less precision than stat gives.
-  const same =
-    now.size === expected.size && Math.floor(now.mtimeMs) === Math.floor(expected.mtimeMs);
-  if (!same) throw changed(name);
-}
-
-function changed(name: string): UploadError {
-  return new UploadError(
-    'changed',
-    `File ${name} changed while it was being uploaded: its final content will be uploaded`,
-  );
-}
-
-function unreadable(name: string, error: unknown): UploadError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message =
-    code === 'ENOENT'
-      ? `File ${name} was deleted before it finished uploading`
-      : `File ${name} cannot be read (${typeof code === 'string' ? code : 'read error'}): check that it exists and DriveUp may read it, then retry`;
-  return new UploadError('permanent', message, { cause: error });
+/** Whole milliseconds: the queue may have stored the time with less precision than stat gives. */
+function sameVersion(now: FileIdentity, expected: FileIdentity): boolean {
+  return now.size === expected.size && Math.floor(now.mtimeMs) === Math.floor(expected.mtimeMs);
 }

@@ -1,3 +1,4 @@
+import type { FileGate } from './file-gate.ts';
 import { LocalFile } from './local-file.ts';
 import type { ReadAheadHint } from './uploader.ts';
 
@@ -6,6 +7,8 @@ export interface ReadAheadOptions {
   maxFiles: number;
   /** Only files up to this size are read ahead. */
   maxFileBytes: number;
+  /** How files are opened (the uploader's, so the same links and files are refused). */
+  gate?: FileGate;
 }
 
 /**
@@ -34,7 +37,7 @@ export class ReadAhead {
     const held = this.#files.get(hint.jobId);
     if (held) return void (await held.file);
     // A file that cannot be read now is opened again by its upload, which reports why.
-    const file = LocalFile.preload(hint.path, hint.name, hint.expected).catch(() => undefined);
+    const file = LocalFile.preload(hint, this.#options.gate).catch(() => undefined);
     this.#files.set(hint.jobId, { hint, file });
     for (const jobId of this.#files.keys()) {
       if (this.#files.size <= this.#options.maxFiles) break;
@@ -52,7 +55,9 @@ export class ReadAhead {
     const same =
       hint.path === request.path &&
       hint.expected.size === request.expected.size &&
-      hint.expected.mtimeMs === request.expected.mtimeMs;
+      hint.expected.mtimeMs === request.expected.mtimeMs &&
+      hint.scope?.foundIn === request.scope?.foundIn &&
+      hint.scope?.followLinks === request.scope?.followLinks;
     return same ? entry.file : undefined;
   }
 }

@@ -1,4 +1,5 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
+import type { FileScope } from '../queue/file-scope.ts';
 import type { FailureKind } from '../queue/job.ts';
 
 /** What the queue asks the Drive uploader to do for one job attempt. */
@@ -11,6 +12,8 @@ export interface UploadRequest {
   conflictPolicy: ConflictPolicy;
   /** The file as it was when queued; a difference means it changed. */
   expected: { size: number; mtimeMs: number };
+  /** Where the file was found, which decides the links that may lead to it; named by a person when absent. */
+  scope?: FileScope;
   /** A resumable session left by an earlier attempt or before a crash. */
   resume: { sessionUri: string; confirmedBytes: number } | null;
   /**
@@ -57,7 +60,7 @@ export class UploadError extends Error {
 }
 
 /** A job likely to be claimed soon, with nothing to resume. */
-export type ReadAheadHint = Pick<UploadRequest, 'jobId' | 'path' | 'name' | 'expected'>;
+export type ReadAheadHint = Pick<UploadRequest, 'jobId' | 'path' | 'name' | 'expected' | 'scope'>;
 
 export interface Uploader {
   upload(request: UploadRequest): Promise<UploadResult>;

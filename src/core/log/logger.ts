@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, stdSerializers, type Logger, type DestinationStream } from 'pino';
-import roll from 'pino-roll';
-import type { SonicBoom } from 'sonic-boom';
 import type { LogLevel } from '../config/settings-schema.ts';
+import { RollingFile } from './rolling-file.ts';
 import { redactSecrets, redactString } from './secret-redaction.ts';
 
 export type { Logger };
@@ -25,19 +24,17 @@ export interface FileLogger {
 
 /**
  * Structured JSON logs in the state directory, rotated by size and day, five old files kept.
- * Written in-process (not a worker transport) so that a crash or `close()` loses no line.
+ * Written in-process (not a worker transport) so that a crash or `close()` loses no line. Log
+ * files are opened without following links (see rolling-file.ts): a LogFileError says which one.
  */
 export async function createFileLogger(options: LoggerOptions): Promise<FileLogger> {
-  // pino-roll links current.log before its own mkdir has finished; logs may name files: owner only.
+  // Logs may name files: owner only.
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
-  const file = await roll({
-    file: join(options.stateDir, 'driveup'),
-    extension: '.log',
-    size: '10m',
-    frequency: 'daily',
-    limit: { count: 5 },
-    mkdir: true,
-    symlink: true,
+  const file = new RollingFile({
+    dir: options.stateDir,
+    base: 'driveup',
+    maxBytes: 10 * 1024 * 1024,
+    keep: 5,
   });
   const streams: DestinationStream = options.alsoStdout
     ? pino.multistream([
@@ -57,7 +54,7 @@ export async function createFileLogger(options: LoggerOptions): Promise<FileLogg
   return {
     logger,
     currentFile: join(options.stateDir, 'current.log'),
-    close: () => closeStream(file),
+    close: () => file.close(),
   };
 }
 
@@ -76,16 +73,4 @@ function redactMessage(this: Logger, args: unknown[], method: (...a: unknown[]) 
     this,
     args.map((a) => (typeof a === 'string' ? redactString(a) : a)),
   );
-}
-
-function closeStream(stream: SonicBoom): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      stream.flushSync();
-    } catch {
-      /* nothing buffered, or the file is already gone */
-    }
-    stream.once('close', () => resolve());
-    stream.end();
-  });
 }

@@ -101,6 +101,7 @@ describe('UploadQueue: read-ahead and slots', () => {
       path: jobs[1]!.path,
       name: jobs[1]!.name,
       expected: { size: jobs[1]!.size, mtimeMs: jobs[1]!.mtimeMs },
+      scope: { foundIn: null, followLinks: true },
     });
   });
 

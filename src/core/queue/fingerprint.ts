@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { fileErrorWords, fileTypeWords } from './file-problem.ts';
 
 /** One version of one local file, as far as the queue can tell without reading it. */
 export interface FileVersion {
@@ -35,12 +36,13 @@ export async function readFileVersion(path: string): Promise<FileVersion> {
   try {
     info = await stat(absolute);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
-    throw new UnreadableFileError(absolute, `${absolute} ${why}`, error);
+    throw new UnreadableFileError(absolute, `${absolute} ${fileErrorWords(error)}`, error);
   }
   if (!info.isFile()) {
-    throw new UnreadableFileError(absolute, `${absolute} is not a file (only files are uploaded)`);
+    throw new UnreadableFileError(
+      absolute,
+      `${absolute} is not a file: it is ${fileTypeWords(info)} (only regular files are uploaded)`,
+    );
   }
   return { path: absolute, name: basename(absolute), size: info.size, mtimeMs: info.mtimeMs };
 }

@@ -15,6 +15,8 @@ export interface JobRow {
   folder_path: string;
   source: string;
   rule_id: string | null;
+  found_in: string | null;
+  follow_links: number;
   conflict_policy: string;
   priority: number;
   state: string;
@@ -40,6 +42,8 @@ export const MUTABLE_COLUMNS = {
   folderPath: 'folder_path',
   source: 'source',
   ruleId: 'rule_id',
+  foundIn: 'found_in',
+  followLinks: 'follow_links',
   conflictPolicy: 'conflict_policy',
   priority: 'priority',
   state: 'state',
@@ -69,6 +73,8 @@ export function jobFromRow(row: JobRow): Job {
     folderPath: row.folder_path,
     source: row.source as JobSource,
     ruleId: row.rule_id,
+    foundIn: row.found_in,
+    followLinks: row.follow_links === 1,
     conflictPolicy: row.conflict_policy as ConflictPolicy,
     priority: row.priority,
     state: row.state as JobState,
@@ -91,6 +97,7 @@ export function jobFromRow(row: JobRow): Job {
 export function columnValue(value: unknown): string | number | null {
   if (value instanceof Date) return value.getTime();
   if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
   return value as string | number | null;
 }
 

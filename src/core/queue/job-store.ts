@@ -56,8 +56,8 @@ export class JobStore {
       `INSERT INTO jobs (id, fingerprint, path, name, size, mtime_ms, md5, mime_type, folder_path,
          source, rule_id, conflict_policy, priority, state, attempts, next_attempt_at, error,
          error_kind, session_uri, confirmed_bytes, drive_file_id, web_view_link, queued_at,
-         started_at, finished_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         started_at, finished_at, updated_at, found_in, follow_links)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       job.id,
       fingerprint,
@@ -85,6 +85,8 @@ export class JobStore {
       columnValue(job.startedAt),
       columnValue(job.finishedAt),
       job.updatedAt.getTime(),
+      job.foundIn,
+      job.followLinks ? 1 : 0,
     );
   }
 

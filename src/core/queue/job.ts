@@ -29,6 +29,12 @@ export interface Job {
   folderPath: string;
   source: JobSource;
   ruleId: string | null;
+  /**
+   * The watched or added folder the file was found in; null when a person named the file itself.
+   * With `followLinks`, the symbolic links that may lead to the file (see file-scope.ts).
+   */
+  foundIn: string | null;
+  followLinks: boolean;
   conflictPolicy: ConflictPolicy;
   /** Lower runs first: drops and CLI adds go ahead of a watch-folder backlog. */
   priority: number;

@@ -16,6 +16,7 @@ import { BetterQueueStore, type SlotTask } from './better-queue-store.ts';
 import { ClaimLeases, type Claim } from './claim-leases.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { readFileVersions } from './file-versions.ts';
+import { NAMED_FILE, type FileScope } from './file-scope.ts';
 import { fingerprintOf, readFileVersion, type FileVersion } from './fingerprint.ts';
 import type { Job, JobSource, JobState } from './job.ts';
 import type { JobPatch } from './job-row.ts';
@@ -39,6 +40,8 @@ export interface EnqueueItem {
   source: JobSource;
   ruleId?: string | null;
   conflictPolicy?: ConflictPolicy;
+  /** Where the file was found; a file a person named when absent. */
+  scope?: FileScope;
 }
 
 /** How a job ended, beyond its state: the history needs it. */
@@ -285,6 +288,8 @@ export class UploadQueue {
       folderPath: item.folderPath,
       source: item.source,
       ruleId: item.ruleId ?? null,
+      foundIn: (item.scope ?? NAMED_FILE).foundIn,
+      followLinks: (item.scope ?? NAMED_FILE).followLinks,
       conflictPolicy: item.conflictPolicy ?? this.#o.defaultConflictPolicy ?? 'keep-both',
       priority: PRIORITY[item.source],
     };
@@ -298,7 +303,10 @@ export class UploadQueue {
   #insert(
     version: FileVersion,
     fingerprint: string,
-    request: Pick<Job, 'folderPath' | 'source' | 'ruleId' | 'conflictPolicy' | 'priority'>,
+    request: Pick<
+      Job,
+      'folderPath' | 'source' | 'ruleId' | 'foundIn' | 'followLinks' | 'conflictPolicy' | 'priority'
+    >,
     now: number,
   ): Job {
     const at = new Date(now);
@@ -395,7 +403,8 @@ export class UploadQueue {
       const job = this.#jobs.get(id);
       if (!job || job.sessionUri) continue;
       const { path, name, size, mtimeMs } = job;
-      void uploader.readAhead({ jobId: id, path, name, expected: { size, mtimeMs } });
+      const scope = scopeOf(job);
+      void uploader.readAhead({ jobId: id, path, name, expected: { size, mtimeMs }, scope });
     }
     for (const id of this.#hinted) {
       if (this.#hinted.size <= HINTS_REMEMBERED) break;
@@ -445,6 +454,7 @@ export class UploadQueue {
       folderPath: job.folderPath,
       conflictPolicy: job.conflictPolicy,
       expected: { size: job.size, mtimeMs: job.mtimeMs },
+      scope: scopeOf(job),
       resume: job.sessionUri
         ? { sessionUri: job.sessionUri, confirmedBytes: job.confirmedBytes }
         : null,
@@ -735,6 +745,10 @@ function restart(): JobPatch {
     sessionUri: null,
     confirmedBytes: 0,
   };
+}
+
+function scopeOf(job: Job): FileScope {
+  return { foundIn: job.foundIn, followLinks: job.followLinks };
 }
 
 function validConcurrency(n: number): number {

@@ -1,6 +1,7 @@
 import { historyMigration } from '../history/history-migration.ts';
 import { claimLeaseMigration } from '../queue/claim-lease-migration.ts';
 import { queueMigration } from '../queue/queue-migration.ts';
+import { linkSafetyMigration } from '../watch/link-safety-migration.ts';
 import { watchMigration } from '../watch/watch-migration.ts';
 import type { Migration } from './migration.ts';
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   watchMigration,
   historyMigration,
   claimLeaseMigration,
+  linkSafetyMigration,
 ];

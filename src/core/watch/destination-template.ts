@@ -1,3 +1,5 @@
+import { folderPathProblem } from '../drive/folder-path.ts';
+
 /**
  * Destination folder templates such as `DriveUp/{machine}/{relativeDir}/{yyyy}-{mm}`. The date
  * placeholders use the file's modification time (local time), not the upload time, so a file
@@ -28,9 +30,7 @@ export function templateProblem(template: string): string | null {
   const rest = template.replace(PLACEHOLDER, 'x');
   if (/[{}]/.test(rest)) return 'unbalanced { or }';
   if (segments(rest).length === 0) return 'the destination is empty';
-  if (segments(rest).some((s) => s === '.' || s === '..'))
-    return '"." and ".." are not folders in Drive';
-  return null;
+  return folderPathProblem(rest.replace(/\\/g, '/'));
 }
 
 /** The Drive folder path for one file: empty segments (a top-level file's `{relativeDir}`) vanish. */

@@ -1,5 +1,4 @@
-import { realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { canonicalPath, isWithin, pathComparer } from '../config/path-within.ts';
 import type { WatchRule, WatchRuleSettings } from './watch-rules.ts';
 
 export type WatchRuleErrorReason = 'not-found' | 'overlap' | 'data-dir' | 'move-target';
@@ -32,7 +31,7 @@ export async function checkPlacement(
   rule: WatchRuleSettings,
   context: PlacementContext,
 ): Promise<void> {
-  const fold = folderComparer(context.platform ?? process.platform);
+  const fold = pathComparer(context.platform ?? process.platform);
   const folder = fold(await canonicalPath(rule.folder));
   for (const dir of context.protectedDirs) {
     const own = fold(await canonicalPath(dir));
@@ -79,27 +78,4 @@ async function checkMoveTarget(
 function overlaps(a: string, aRecursive: boolean, b: string, bRecursive: boolean): boolean {
   if (a === b) return true;
   return (bRecursive && isWithin(a, b)) || (aRecursive && isWithin(b, a));
-}
-
-/** True when `path` is `parent` or below it. */
-export function isWithin(path: string, parent: string): boolean {
-  const rel = relative(parent, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function folderComparer(platform: NodeJS.Platform): (path: string) => string {
-  // macOS and Windows file systems are case-insensitive by default.
-  return platform === 'darwin' || platform === 'win32' ? (p) => p.toLowerCase() : (p) => p;
-}
-
-/** The real path of the deepest existing ancestor, plus the part that does not exist yet. */
-async function canonicalPath(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch {
-    const parent = dirname(absolute);
-    if (parent === absolute) return absolute;
-    return join(await canonicalPath(parent), basename(absolute));
-  }
 }

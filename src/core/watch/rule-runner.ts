@@ -1,6 +1,9 @@
 import type { Dirent } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { OwnPaths } from '../config/own-paths.ts';
+import type { SkippedPath } from '../queue/skipped-path.ts';
+import { inspectEntry, type LinkPolicy } from './entry-inspector.ts';
 import { expandDestination } from './destination-template.ts';
 import type { FileJournal, JournalEntry } from './file-journal.ts';
 import {
@@ -15,6 +18,7 @@ import { createPathFilter, type PathFilter } from './ignore-rules.ts';
 import { isHandled, sameVersion } from './journal-decisions.ts';
 import { type FileVersion, StabilityGate } from './stability-gate.ts';
 import { toRelative } from './relative-path.ts';
+import type { SkippedFiles } from './skipped-files.ts';
 import { messageOf, scanTree, type ScannedFile } from './tree-scanner.ts';
 import type { WatchWarningCode } from './watch-events.ts';
 import type { WatchRule, WatchRuleState } from './watch-rules.ts';
@@ -23,6 +27,10 @@ import type { WatchQueueItem, WatchSink } from './watch-sink.ts';
 export interface RuleRunnerOptions {
   rule: WatchRule;
   journal: FileJournal;
+  /** What the rule leaves out (links, FIFOs, DriveUp's own files), with the reason. */
+  skipped: SkippedFiles;
+  /** DriveUp's own files: a followed link never leads into them. */
+  own?: OwnPaths | undefined;
   sink: WatchSink;
   machineName: () => string;
   rescanIntervalMs: number;
@@ -74,11 +82,19 @@ export class RuleRunner {
   #eventsSinceScan = 0;
   #burstTimer: NodeJS.Timeout | undefined;
   #burstSince = 0;
+  #links: LinkPolicy;
 
   constructor(options: RuleRunnerOptions) {
     this.rule = options.rule;
     this.#o = options;
     this.#filter = createPathFilter(options.rule);
+    const root = options.rule.folder;
+    this.#links = {
+      root,
+      realRoot: root,
+      followLinks: options.rule.followSymlinks,
+      own: options.own,
+    };
   }
 
   get state(): WatchRuleState {
@@ -151,11 +167,45 @@ export class RuleRunner {
       from,
       recursive: this.rule.recursive,
       filter: this.#filter,
+      links: await this.#refreshLinkPolicy(),
       onWarning: (w) => this.#o.onWarning('unreadable', w.message, w.path),
       readDir: this.#o.readDir,
     });
-    if (!this.#stopped && !result.missing) this.#reconcile(result.files, from);
+    if (!this.#stopped && !result.missing) {
+      this.#reconcile(result.files, from);
+      this.#reconcileSkipped(result.skipped, from);
+    }
     return result;
+  }
+
+  /**
+   * The rule's folder is resolved once per scan (not per file: the gate stats every pending file),
+   * and a followed link's target is judged against that; a folder moved in between is seen by the
+   * next scan, and the uploader checks the opened file against the folder again anyway.
+   */
+  async #refreshLinkPolicy(): Promise<LinkPolicy> {
+    const root = this.rule.folder;
+    this.#links = {
+      root,
+      realRoot: await realpath(root).catch(() => root),
+      followLinks: this.rule.followSymlinks,
+      own: this.#o.own,
+    };
+    return this.#links;
+  }
+
+  /** Skips found under `from` are recorded (and said once); the ones not found any more go. */
+  #reconcileSkipped(skipped: SkippedPath[], from: string): void {
+    const found = new Set(skipped.map((s) => s.path));
+    const gone = [...this.#o.skipped.paths()].filter((p) => isUnder(p, from) && !found.has(p));
+    this.#o.skipped.remove(gone);
+    this.#noteSkipped(skipped);
+  }
+
+  #noteSkipped(skipped: SkippedPath[]): void {
+    for (const s of this.#o.skipped.record(skipped)) {
+      this.#o.onWarning('skipped', s.message, s.path);
+    }
   }
 
   /** Compares a scanned tree (or subtree) with the journal in memory; writes only differences. */
@@ -233,19 +283,31 @@ export class RuleRunner {
   async #look(paths: string[]): Promise<void> {
     const changed: JournalEntry[] = [];
     const newDirs: string[] = [];
+    const skipped: SkippedPath[] = [];
+    const notSkipped: string[] = [];
+    const policy = this.#links;
     for (let i = 0; i < paths.length; i += STAT_BATCH) {
       const batch = paths.slice(i, i + STAT_BATCH);
-      const stats = await Promise.all(batch.map((path) => statOrNull(this.absolutePath(path))));
+      const seen = await Promise.all(
+        batch.map((path) => inspectEntry(this.absolutePath(path), policy)),
+      );
       if (this.#stopped) return;
       batch.forEach((path, index) => {
-        const found = stats[index];
-        if (found?.isDirectory()) {
+        const found = seen[index];
+        if (found?.kind !== 'skip') notSkipped.push(path);
+        if (found?.kind === 'dir') {
           if (this.rule.recursive && this.#filter.entersDir(path)) newDirs.push(path);
-        } else if (found?.isFile() && this.#filter.acceptsFile(path)) {
+        } else if (!found || !this.#filter.acceptsFile(path)) {
+          return;
+        } else if (found.kind === 'file') {
           this.#consider({ path, size: found.size, mtimeMs: found.mtimeMs }, changed);
+        } else {
+          skipped.push({ path, reason: found.reason, message: found.message });
         }
       });
     }
+    this.#o.skipped.remove(notSkipped);
+    this.#noteSkipped(skipped);
     this.#o.journal.write(changed);
     // A folder created with files already inside gets no events for them: only a scan finds them.
     for (const dir of newDirs) {
@@ -355,19 +417,23 @@ export class RuleRunner {
       source: 'watch',
       ruleId: this.rule.id,
       conflictPolicy: this.rule.conflictPolicy,
+      scope: { foundIn: this.rule.folder, followLinks: this.rule.followSymlinks },
     };
   }
 
   async #attach(): Promise<void> {
     const identity = await folderIdentity(this.rule.folder);
+    // Before any event is looked at: a followed link is judged against the folder's real path.
+    await this.#refreshLinkPolicy();
     if (this.#stopped) return;
     if (!identity) return this.#detach();
     this.#identity = identity;
     this.#gate = new StabilityGate({
       windowMs: this.rule.stabilityWindowMs,
+      // As the scan sees it: a file that became a link (not followed) has gone from the rule.
       stat: async (path) => {
-        const found = await statOrNull(this.absolutePath(path));
-        return found?.isFile() ? { size: found.size, mtimeMs: found.mtimeMs } : null;
+        const found = await inspectEntry(this.absolutePath(path), this.#links);
+        return found?.kind === 'file' ? { size: found.size, mtimeMs: found.mtimeMs } : null;
       },
       onSettled: (files) => this.#onSettled(files),
       onGone: (paths) => this.#forgetSettling(paths),

@@ -15,6 +15,7 @@ interface RuleRow {
   ignore_hidden: number;
   ignore_temporary: number;
   enabled: number;
+  follow_symlinks: number;
   created_at: number;
   updated_at: number;
 }
@@ -43,10 +44,10 @@ export class RuleStore {
       .prepare(
         `INSERT INTO watch_rules (id, folder, destination, include_globs, exclude_globs, recursive,
            stability_ms, conflict_policy, after_upload, ignore_hidden, ignore_temporary, enabled,
-           created_at, updated_at)
+           follow_symlinks, created_at, updated_at)
          VALUES (:id, :folder, :destination, :include_globs, :exclude_globs, :recursive,
            :stability_ms, :conflict_policy, :after_upload, :ignore_hidden, :ignore_temporary,
-           :enabled, :created_at, :updated_at)`,
+           :enabled, :follow_symlinks, :created_at, :updated_at)`,
       )
       .run({ ...toRow(rule) });
     return rule;
@@ -59,7 +60,8 @@ export class RuleStore {
            include_globs = :include_globs, exclude_globs = :exclude_globs, recursive = :recursive,
            stability_ms = :stability_ms, conflict_policy = :conflict_policy,
            after_upload = :after_upload, ignore_hidden = :ignore_hidden,
-           ignore_temporary = :ignore_temporary, enabled = :enabled, updated_at = :updated_at
+           ignore_temporary = :ignore_temporary, enabled = :enabled,
+           follow_symlinks = :follow_symlinks, updated_at = :updated_at
          WHERE id = :id`,
       )
       .run({ ...withoutCreatedAt(toRow(rule)) });
@@ -85,6 +87,7 @@ function toRow(rule: WatchRule): RuleRow {
     ignore_hidden: rule.ignoreHidden ? 1 : 0,
     ignore_temporary: rule.ignoreTemporary ? 1 : 0,
     enabled: rule.enabled ? 1 : 0,
+    follow_symlinks: rule.followSymlinks ? 1 : 0,
     created_at: rule.createdAt.getTime(),
     updated_at: rule.updatedAt.getTime(),
   };
@@ -109,6 +112,7 @@ function fromRow(row: RuleRow): WatchRule {
     ignoreHidden: row.ignore_hidden === 1,
     ignoreTemporary: row.ignore_temporary === 1,
     enabled: row.enabled === 1,
+    followSymlinks: row.follow_symlinks === 1,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

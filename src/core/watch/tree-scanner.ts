@@ -1,7 +1,15 @@
 import type { Dirent, Stats } from 'node:fs';
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SkippedPath } from '../queue/skipped-path.ts';
+import {
+  inspectLink,
+  sightingOf,
+  special,
+  type LinkPolicy,
+  type Sighting,
+} from './entry-inspector.ts';
 import type { PathFilter } from './ignore-rules.ts';
 
 export interface ScannedFile {
@@ -22,6 +30,8 @@ export interface ScanOptions {
   from?: string;
   recursive: boolean;
   filter: PathFilter;
+  /** Which links are followed (see entry-inspector.ts). */
+  links: LinkPolicy;
   onWarning: (warning: ScanWarning) => void;
   /** Replaceable so a test can make a folder unreadable even as root. */
   readDir?: (dir: string) => Promise<Dirent[]>;
@@ -29,6 +39,8 @@ export interface ScanOptions {
 
 export interface ScanResult {
   files: ScannedFile[];
+  /** What was left out and why (paths relative, as `files`'). */
+  skipped: SkippedPath[];
   /** The folder the scan started from does not exist (or is not a folder). */
   missing: boolean;
   /** Subfolders found below the starting folder. */
@@ -41,11 +53,13 @@ const GONE = new Set(['ENOENT', 'ENOTDIR']);
 /**
  * A stat-only walk: no hashing, no reading. Symlinked folders are never followed (that is how a
  * symlink loop cannot hang us, and how a link cannot pull a second tree into the rule); symlinked
- * files are uploaded as the file they point to.
+ * files only when the rule follows links, and then only to files inside its folder. Links, FIFOs,
+ * sockets and devices are listed as skipped, with the reason.
  */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const readDir = options.readDir ?? ((dir: string) => readdir(dir, { withFileTypes: true }));
   const files: ScannedFile[] = [];
+  const skipped: SkippedPath[] = [];
   const start = options.from ?? '';
   const pending = [start];
   let subfolders = -1;
@@ -56,43 +70,70 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
     try {
       entries = await readDir(join(options.root, dir));
     } catch (error) {
-      if (dir === start && GONE.has(codeOf(error))) return { files, missing: true, subfolders: 0 };
+      if (dir === start && GONE.has(codeOf(error))) {
+        return { files, skipped, missing: true, subfolders: 0 };
+      }
       if (!GONE.has(codeOf(error))) options.onWarning(unreadable(options.root, dir, error));
       continue;
     }
     const candidates: string[] = [];
+    const links: string[] = [];
     for (const entry of entries) {
       const path = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (options.recursive && options.filter.entersDir(path)) pending.push(path);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && options.filter.acceptsFile(path)) {
+      } else if (!options.filter.acceptsFile(path)) {
+        continue;
+      } else if (entry.isFile()) {
         candidates.push(path);
+      } else if (entry.isSymbolicLink()) {
+        links.push(path);
+      } else {
+        note(skipped, path, special(join(options.root, path), entry));
       }
     }
-    files.push(...(await statFiles(options, candidates)));
+    files.push(...(await statFiles(options, candidates, links, skipped)));
   }
-  return { files, missing: false, subfolders };
+  return { files, skipped, missing: false, subfolders };
 }
 
 /**
  * Synchronous stats in short slices, yielding between them: an idle rescan is mostly stat calls,
  * and the thread-pool round trip of each async stat costs several times the stat itself.
  */
-async function statFiles(options: ScanOptions, paths: string[]): Promise<ScannedFile[]> {
+async function statFiles(
+  options: ScanOptions,
+  paths: string[],
+  links: string[],
+  skipped: SkippedPath[],
+): Promise<ScannedFile[]> {
   const found: ScannedFile[] = [];
+  const take = (path: string, sighting: Sighting | null) => {
+    if (sighting?.kind === 'file') {
+      found.push({ path, size: sighting.size, mtimeMs: sighting.mtimeMs });
+    } else if (sighting?.kind === 'skip') note(skipped, path, sighting);
+  };
   for (let i = 0; i < paths.length; i += STAT_SLICE) {
     if (i > 0) await yieldToEventLoop();
     for (const path of paths.slice(i, i + STAT_SLICE)) {
-      const stats = statOrNull(options, path);
-      if (stats?.isFile()) found.push({ path, size: stats.size, mtimeMs: stats.mtimeMs });
+      // lstat: a file replaced by a link since the listing is a link, not what it points to.
+      const stats = lstatOrNull(options, path);
+      if (stats?.isSymbolicLink()) links.push(path);
+      else if (stats) take(path, sightingOf(join(options.root, path), stats));
     }
   }
+  for (const path of links) take(path, await inspectLink(join(options.root, path), options.links));
   return found;
 }
 
-function statOrNull(options: ScanOptions, path: string): Stats | null {
+function note(skipped: SkippedPath[], path: string, sighting: Sighting): void {
+  if (sighting.kind === 'skip')
+    skipped.push({ path, reason: sighting.reason, message: sighting.message });
+}
+
+function lstatOrNull(options: ScanOptions, path: string): Stats | null {
   try {
-    return statSync(join(options.root, path), { throwIfNoEntry: false }) ?? null;
+    return lstatSync(join(options.root, path), { throwIfNoEntry: false }) ?? null;
   } catch (error) {
     // Gone since the listing, or a dangling or looping link: nothing to upload.
     if (!GONE.has(codeOf(error)) && codeOf(error) !== 'ELOOP') {

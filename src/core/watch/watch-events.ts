@@ -10,7 +10,9 @@ export type WatchWarningCode =
   /** The queue did not accept files; they are offered again. */
   | 'enqueue-failed'
   /** Moving or deleting an uploaded file failed; the file was left where it is. */
-  | 'after-upload-failed';
+  | 'after-upload-failed'
+  /** A path was left out (a symbolic link, a FIFO, DriveUp's own files): said once per path. */
+  | 'skipped';
 
 /** Events the watch area emits on the agent's bus (name → payload). */
 export interface WatchEvents {

@@ -51,9 +51,17 @@ describe('watch rules', () => {
       ignoreHidden: true,
       ignoreTemporary: true,
       enabled: true,
+      followSymlinks: false,
     });
     expect(added.state).toBe('watching');
-    expect(added.counts).toEqual({ seen: 0, pending: 0, queued: 0, uploaded: 0, failed: 0 });
+    expect(added.counts).toEqual({
+      seen: 0,
+      pending: 0,
+      queued: 0,
+      uploaded: 0,
+      failed: 0,
+      skipped: 0,
+    });
     const again = await h.restart();
     expect(again.listRules().map((s) => s.rule)).toEqual([added.rule]);
   });

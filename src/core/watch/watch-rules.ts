@@ -66,6 +66,11 @@ const ruleFields = {
     .boolean()
     .describe('Skip partial downloads, lock and swap files (*.part, ~$*, .DS_Store…).'),
   enabled: z.boolean().describe('False pauses the rule.'),
+  followSymlinks: z
+    .boolean()
+    .describe(
+      "Follow symbolic links to files inside the watched folder; never to folders, never outside it, never into DriveUp's own files. Off: links are skipped, and listed with the reason.",
+    ),
 };
 
 export const watchRuleInputSchema = z
@@ -81,6 +86,7 @@ export const watchRuleInputSchema = z
     ignoreHidden: ruleFields.ignoreHidden.default(true),
     ignoreTemporary: ruleFields.ignoreTemporary.default(true),
     enabled: ruleFields.enabled.default(true),
+    followSymlinks: ruleFields.followSymlinks.default(false),
   })
   .strict();
 export type WatchRuleInput = z.input<typeof watchRuleInputSchema>;
@@ -111,6 +117,8 @@ export interface WatchRuleCounts {
   uploaded: number;
   /** Failed or cancelled in the queue; queued again only when the file changes. */
   failed: number;
+  /** Left out, with a reason (symbolic links, FIFOs, DriveUp's own files): see `watch.skipped`. */
+  skipped: number;
 }
 
 export interface WatchRuleStatus {

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import type { Dirent } from 'node:fs';
 import {
   appendFile,
@@ -12,6 +13,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import type { SubscribeFn } from './folder-watcher.ts';
@@ -312,6 +314,36 @@ describe('watch folders: bad situations', () => {
     await h.sink.waitForPath(join(folder, 'a', 'real.txt'));
     await expectQuiet(h, ruleId);
     expect(h.sink.items.map((i) => i.path)).toEqual([join(folder, 'a', 'real.txt')]);
+  });
+
+  it('lists links and FIFOs as skipped, says so once, and forgets them once gone', async () => {
+    const { top, folder, h } = await setUp();
+    const seen = warnings(h);
+    await writeFile(join(top, 'outside.txt'), 'not in the folder');
+    await symlink(join(top, 'outside.txt'), join(folder, 'link.txt'));
+    await promisify(execFile)('mkfifo', [join(folder, 'pipe')]);
+    await writeFile(join(folder, 'real.txt'), 'x');
+    const ruleId = await addRule(h, { folder });
+    await h.sink.waitForPath(join(folder, 'real.txt'));
+    await expectQuiet(h, ruleId);
+
+    expect(h.sink.items.map((i) => i.path)).toEqual([join(folder, 'real.txt')]);
+    expect(h.service.skippedFiles(ruleId).map((s) => [s.path, s.reason])).toEqual([
+      ['link.txt', 'symlink'],
+      ['pipe', 'special'],
+    ]);
+    expect(h.service.getRule(ruleId).counts.skipped).toBe(2);
+    expect(
+      seen
+        .filter((w) => w.code === 'skipped')
+        .map((w) => w.path)
+        .sort(),
+    ).toEqual(['link.txt', 'pipe']);
+
+    await rm(join(folder, 'pipe'));
+    await h.service.rescan(ruleId);
+    expect(h.service.skippedFiles(ruleId).map((s) => s.path)).toEqual(['link.txt']);
+    expect(seen.filter((w) => w.code === 'skipped')).toHaveLength(2);
   });
 
   it('explains the inotify watch limit and keeps finding files by periodic rescans', async () => {

@@ -1,6 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import type { OwnPaths } from '../config/own-paths.ts';
+import type { SkippedPath } from '../queue/skipped-path.ts';
 import { applyAfterUpload } from './after-upload.ts';
 import { FileJournal } from './file-journal.ts';
 import type { SubscribeFn } from './folder-watcher.ts';
@@ -8,6 +10,7 @@ import { entryAfterOutcome } from './journal-decisions.ts';
 import { RuleRunner } from './rule-runner.ts';
 import { checkPlacement, WatchRuleError } from './rule-placement.ts';
 import { RuleStore } from './rule-store.ts';
+import { SkippedFiles } from './skipped-files.ts';
 import { toRelative } from './relative-path.ts';
 import { messageOf } from './tree-scanner.ts';
 import type { WatchEventEmitter, WatchWarningCode } from './watch-events.ts';
@@ -29,6 +32,8 @@ export interface WatchServiceOptions {
   machineName: string | (() => string);
   /** DriveUp's own directories: no rule may watch them. */
   protectedDirs: readonly string[];
+  /** DriveUp's own files: a followed link never leads into them. */
+  own?: OwnPaths;
   events?: WatchEventEmitter;
   /** Finished jobs (the agent's bus): uploaded versions are remembered, after-upload actions run. */
   jobOutcomes?: JobOutcomeSource;
@@ -48,6 +53,7 @@ export class WatchService {
   readonly #store: RuleStore;
   readonly #runners = new Map<string, RuleRunner>();
   readonly #journals = new Map<string, FileJournal>();
+  readonly #skipped = new Map<string, SkippedFiles>();
   readonly #work = new Set<Promise<unknown>>();
   #unsubscribe: Array<() => void> = [];
   #serial: Promise<unknown> = Promise.resolve();
@@ -97,6 +103,12 @@ export class WatchService {
     return this.#status(this.#require(id));
   }
 
+  /** What the rule left out and why, paths relative to its folder. */
+  skippedFiles(id: string): SkippedPath[] {
+    this.#require(id);
+    return this.#skippedOf(id).list();
+  }
+
   addRule(input: WatchRuleInput): Promise<WatchRuleStatus> {
     return this.#exclusive(async () => {
       const settings = normalize(watchRuleInputSchema.parse(input));
@@ -138,6 +150,7 @@ export class WatchService {
       await this.#halt(id);
       this.#store.delete(id);
       this.#journals.delete(id);
+      this.#skipped.delete(id);
       this.#emitState(id, 'removed', null);
     });
   }
@@ -189,6 +202,8 @@ export class WatchService {
     const runner = new RuleRunner({
       rule,
       journal: this.#journal(rule.id),
+      skipped: this.#skippedOf(rule.id),
+      own: this.#o.own,
       sink: this.#o.sink,
       machineName: () => machineNameOf(this.#o.machineName),
       rescanIntervalMs: this.#o.rescanIntervalMs ?? 300_000,
@@ -230,6 +245,7 @@ export class WatchService {
         queued: counts.queued,
         uploaded: counts.uploaded,
         failed: counts.failed + counts.cancelled,
+        skipped: this.#skippedOf(rule.id).size,
       },
     };
   }
@@ -243,9 +259,19 @@ export class WatchService {
     return journal;
   }
 
+  #skippedOf(ruleId: string): SkippedFiles {
+    let skipped = this.#skipped.get(ruleId);
+    if (!skipped) {
+      skipped = new SkippedFiles(this.#o.db, ruleId);
+      this.#skipped.set(ruleId, skipped);
+    }
+    return skipped;
+  }
+
   #clearJournal(ruleId: string): void {
     this.#o.db.prepare('DELETE FROM watch_journal WHERE rule_id = ?').run(ruleId);
     this.#journals.delete(ruleId);
+    this.#skippedOf(ruleId).clear();
   }
 
   #require(id: string): WatchRule {

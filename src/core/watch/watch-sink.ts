@@ -1,4 +1,5 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
+import type { FileScope } from '../queue/file-scope.ts';
 import type { Job } from '../queue/job.ts';
 
 /** One settled file handed to the upload queue. */
@@ -10,6 +11,8 @@ export interface WatchQueueItem {
   source: 'watch';
   ruleId: string;
   conflictPolicy: ConflictPolicy;
+  /** The rule's folder, and whether its links are followed: checked again when the file is opened. */
+  scope: FileScope;
 }
 
 /**
