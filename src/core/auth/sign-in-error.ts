@@ -1,8 +1,6 @@
 export type SignInFailure =
   /** The user declined on Google's consent page. */
   | 'denied'
-  /** The redirect's `state` was missing or not ours: possibly forged, so it is not used. */
-  | 'state-mismatch'
   /** Google redirected back with an error other than a refusal, or without a code. */
   | 'provider-error'
   /** Google did not exchange the code, or the account could not be read. */
