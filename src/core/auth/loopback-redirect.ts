@@ -174,9 +174,15 @@ function cancelled(): SignInError {
 }
 
 function timeoutMessage(timeoutMs: number): string {
-  const minutes = Math.round(timeoutMs / 60_000);
-  const span = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${timeoutMs} ms`;
-  return `No answer came back from the browser within ${span}; the sign-in was abandoned. Please try again.`;
+  return `No answer came back from the browser within ${describeSpan(timeoutMs)}; the sign-in was abandoned. Please try again.`;
+}
+
+/** "5 minutes", "90 seconds", "250 ms": how long a sign-in waited, for its messages. */
+export function describeSpan(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute');
+  if (ms >= 1000 && ms % 1000 === 0) return plural(ms / 1000, 'second');
+  return `${ms} ms`;
 }
 
 function messageOf(error: unknown): string {
