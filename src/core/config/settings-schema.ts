@@ -150,7 +150,9 @@ export const SETTING_KEYS: readonly SettingKey[] = Object.entries(settingsSchema
 
 export const settingKeySchema = z.enum(SETTING_KEYS as [SettingKey, ...SettingKey[]], {
   error: (issue) =>
-    `there is no setting "${String(issue.input)}"; settings are ${SETTING_KEYS.join(', ')}`,
+    typeof issue.input === 'string'
+      ? `there is no setting "${issue.input.slice(0, 100)}"`
+      : 'expected the name of a setting, such as "uploads.concurrency"',
 });
 
 /** A partial update: every section optional and, within it, every field optional. */
@@ -210,6 +212,20 @@ export function valueAt(settings: object, key: string): unknown {
   return top !== null && typeof top === 'object'
     ? (top as Record<string, unknown>)[field]
     : undefined;
+}
+
+/** The help text of a setting, as written beside it in the schema. */
+export function settingDescription(key: SettingKey): string | null {
+  const [name, field] = key.split('.') as [string, string | undefined];
+  let schema = (settingsSchema.shape as Record<string, z.ZodType>)[name];
+  if (schema && field !== undefined) {
+    const section = withoutDefault(schema);
+    schema =
+      section instanceof z.ZodObject
+        ? (section.shape as Record<string, z.ZodType>)[field]
+        : undefined;
+  }
+  return schema?.description ?? (schema && withoutDefault(schema).description) ?? null;
 }
 
 function withoutDefault(schema: z.ZodType): z.ZodType {

@@ -1,12 +1,16 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import {
+  everySettingKey,
+  expectEachKeyChangesAlone,
+  patchFor,
+} from '../../../test/support/setting-samples.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { applyEnvOverrides } from './effective-config.ts';
 import { SettingsError } from './settings-error.ts';
 import { SETTING_INFO } from './settings-info.ts';
-import { SETTING_KEYS, settingsSchema } from './settings-schema.ts';
+import { SETTING_KEYS } from './settings-schema.ts';
 import { SettingsStore } from './settings-store.ts';
 
 const tempDir = useTempDir();
@@ -77,100 +81,21 @@ describe('SettingsStore', () => {
   });
 });
 
-interface JsonSchema {
-  type?: string;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  minimum?: number;
-  maximum?: number;
-  properties?: Record<string, JsonSchema>;
-}
-
-/** Every setting as [section, field] (field null for a top-level one), read off the schema itself. */
-function everyKey(): Array<[string, string | null]> {
-  const json = z.toJSONSchema(settingsSchema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return Object.entries(json.properties!).flatMap(([name, node]): Array<[string, string | null]> =>
-    node.type === 'object'
-      ? Object.keys(node.properties!).map((field) => [name, field])
-      : [[name, null]],
-  );
-}
-
-function schemaOf(section: string, field: string | null): JsonSchema {
-  const json = z.toJSONSchema(settingsSchema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  const top = json.properties![section]!;
-  return field === null ? top : top.properties![field]!;
-}
-
-/** Values worth trying for a setting: its options, its bounds, a few strings of common shapes. */
-function candidates(schema: JsonSchema, current: unknown): unknown[] {
-  if (schema.anyOf) return schema.anyOf.flatMap((option) => candidates(option, current));
-  if (schema.enum) return schema.enum;
-  switch (schema.type) {
-    case 'boolean':
-      return [!current];
-    case 'integer':
-    case 'number': {
-      const min = schema.minimum ?? 0;
-      const max = Math.min(schema.maximum ?? 2 ** 31, 2 ** 31);
-      const n = typeof current === 'number' ? current : min;
-      return [min, max, min * 2, n * 2, n + 1].filter((v) => v >= min && v <= max);
-    }
-    case 'string':
-      return ['sample-text', 'http://127.0.0.1:9/', 'mongodb://127.0.0.1:9/?directConnection=true'];
-    default:
-      return [];
-  }
-}
-
-function patchOf(section: string, field: string | null, value: unknown): Record<string, unknown> {
-  return field === null ? { [section]: value } : { [section]: { [field]: value } };
-}
-
-function valueOf(settings: object, section: string, field: string | null): unknown {
-  const top = (settings as Record<string, Record<string, unknown>>)[section]!;
-  return field === null ? top : top[field];
-}
-
 describe('SettingsStore changes one key at a time', () => {
   it('keeps every other key as it was when any key is set, for every key of the schema', async () => {
     const file = join(await tempDir(), 'settings.json');
     const store = new SettingsStore(file);
     await store.load();
-    const keys = everyKey();
+    const keys = await expectEachKeyChangesAlone({
+      set: (key, value) =>
+        store.update(patchFor(key, value)).then(
+          () => true,
+          () => false,
+        ),
+      // What a restart reads back.
+      read: () => new SettingsStore(file).load(),
+    });
     expect(keys.length).toBeGreaterThan(10);
-    for (const [section, field] of keys) {
-      const name = field === null ? section : `${section}.${field}`;
-      const before = structuredClone(store.get());
-      const current = valueOf(before, section, field);
-      let changed = false;
-      for (const value of candidates(schemaOf(section, field), current)) {
-        if (Object.is(value, current)) continue;
-        const accepted = await store
-          .update(patchOf(section, field, value))
-          .then(() => true)
-          .catch(() => false);
-        if (!accepted) continue;
-        changed = true;
-        // Every other key kept its value, in memory and in the file a restart reads.
-        const expected = structuredClone(before) as unknown as Record<
-          string,
-          Record<string, unknown>
-        >;
-        if (field === null) expected[section] = value as never;
-        else expected[section]![field] = value;
-        expect(store.get(), `after setting ${name}`).toEqual(expected);
-        expect(await new SettingsStore(file).load(), `${name}, read back`).toEqual(expected);
-        break;
-      }
-      expect(changed, `no value found to set ${name}: teach candidates() its type`).toBe(true);
-    }
   });
 
   it('does what the issue reported: concurrency, then the default folder', async () => {
@@ -233,9 +158,7 @@ describe('SettingsStore unset', () => {
 
 describe('setting keys and what faces know about them', () => {
   it('lists every key of the schema, each with its timing and secrecy', () => {
-    const walked = everyKey().map(([section, field]) =>
-      field === null ? section : `${section}.${field}`,
-    );
+    const walked = everySettingKey();
     expect([...SETTING_KEYS].sort()).toEqual(walked.sort());
     expect(Object.keys(SETTING_INFO).sort()).toEqual(walked.sort());
   });

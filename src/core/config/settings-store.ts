@@ -4,7 +4,8 @@ import writeFileAtomic from 'write-file-atomic';
 import { readFileIfExists } from '../store/read-file-if-exists.ts';
 import { InvalidSettingsError, SettingsError } from './settings-error.ts';
 import {
-  settingsChangeSchema,
+  settingKeySchema,
+  settingsPatchSchema,
   settingsSchema,
   type Settings,
   type SettingKey,
@@ -56,9 +57,14 @@ export class SettingsStore {
 
   async #update(patch: SettingsPatch, unset: readonly SettingKey[]): Promise<Settings> {
     this.get();
-    const change = settingsChangeSchema.safeParse({ set: patch, unset });
-    if (!change.success) throw new InvalidSettingsError(change.error);
-    const stored = withUnset(merged(this.#stored, change.data.set ?? {}), change.data.unset ?? []);
+    // Checked apart so each problem names the setting, not the shape of the request.
+    const checkedPatch = settingsPatchSchema.safeParse(patch);
+    if (!checkedPatch.success) throw new InvalidSettingsError(checkedPatch.error);
+    for (const key of unset) {
+      const checkedKey = settingKeySchema.safeParse(key);
+      if (!checkedKey.success) throw new InvalidSettingsError(checkedKey.error);
+    }
+    const stored = withUnset(merged(this.#stored, checkedPatch.data), unset);
     const checked = settingsSchema.safeParse(stored);
     if (!checked.success) throw new InvalidSettingsError(checked.error);
     // Owner only: settings may hold the OAuth client secret and a MongoDB password.

@@ -235,24 +235,28 @@ export class HistoryService {
         })
       : null;
     this.#mongo = mongo;
-    this.#worker = mongo
+    const worker = mongo
       ? new OutboxWorker({
           outbox: this.#outbox,
           target: mongo,
           ...options.sync,
           logger: options.logger,
-          onStatus: (status) => this.#events?.emit('history.sync', status),
+          // A worker being replaced reports nothing more: its news is about the old server.
+          onStatus: (status) => {
+            if (this.#worker === worker) this.#events?.emit('history.sync', status);
+          },
         })
       : null;
+    this.#worker = worker;
   }
 
+  /** Closing the client first ends a step waiting for an unreachable server at once. */
   async #disconnect(): Promise<void> {
     const worker = this.#worker;
     const mongo = this.#mongo;
     this.#worker = null;
     this.#mongo = null;
-    await worker?.stop();
-    await mongo?.close();
+    await Promise.all([worker?.stop(), mongo?.close()]);
   }
 
   /** Try MongoDB now instead of waiting for the backoff to end. */
