@@ -48,9 +48,13 @@ describe('the agent applies settings while it runs', () => {
   it('changes only the key it is given, for every key, and says each applies now', async () => {
     const { agent } = await harness({ signedIn: false });
     // The harness's environment points Google at the fake, overriding these three.
-    const overridden = ['google.endpoint', 'google.clientId', 'google.clientSecret'];
+    const overriddenBy: Record<string, string> = {
+      'google.endpoint': 'DRIVEUP_GOOGLE_ENDPOINT',
+      'google.clientId': 'DRIVEUP_GOOGLE_CLIENT_ID',
+      'google.clientSecret': 'DRIVEUP_GOOGLE_CLIENT_SECRET',
+    };
     const answers: Array<{ key: string; takesEffect: string; overriddenBy: string | null }> = [];
-    await expectEachKeyChangesAlone({
+    const keys = await expectEachKeyChangesAlone({
       set: async (key, value) => {
         try {
           const result = await agent.updateSettings(patchFor(key, value));
@@ -62,16 +66,31 @@ describe('the agent applies settings while it runs', () => {
         }
       },
       read: async () => agent.settings(),
-      overridden,
+      overridden: Object.keys(overriddenBy),
     });
+    expect(answers.map((answer) => answer.key)).toEqual(keys);
     for (const answer of answers) {
       expect(answer.takesEffect, answer.key).toBe('now');
-      expect(answer.overriddenBy, answer.key).toBe(
-        overridden.includes(answer.key)
-          ? `DRIVEUP_GOOGLE_${answer.key === 'google.endpoint' ? 'ENDPOINT' : answer.key === 'google.clientId' ? 'CLIENT_ID' : 'CLIENT_SECRET'}`
-          : null,
-      );
+      expect(answer.overriddenBy, answer.key).toBe(overriddenBy[answer.key] ?? null);
     }
+  });
+
+  it('tells faces, per key, whether it applies live, whether it is secret, and what overrides it', async () => {
+    const { agent } = await harness({ signedIn: false });
+    const keys = new Map(agent.settingKeys().map((view) => [view.key, view]));
+    expect(keys.get('google.clientSecret')).toMatchObject({
+      secret: 'whole',
+      overriddenBy: 'DRIVEUP_GOOGLE_CLIENT_SECRET',
+    });
+    expect(keys.get('history.mongodbUri')).toMatchObject({
+      secret: 'uri-password',
+      overriddenBy: null,
+    });
+    expect(keys.get('uploads.chunkSizeBytes')).toMatchObject({
+      appliesLive: true,
+      secret: null,
+      description: 'Resumable upload chunk size.',
+    });
   });
 
   it('sends the next resumable upload in chunks of a new chunk size', async () => {
