@@ -41,50 +41,59 @@ export function registerAuthCommands(program: Command, ctx: CliContext): void {
  * waits for that attempt's own outcome; Ctrl-C cancels it.
  */
 async function signIn(ctx: CliContext, options: SignInOptions): Promise<void> {
-  const started = await ctx.client.auth.beginSignIn.mutate({
-    openBrowser: options.browser,
-    switchAccount: options.switch ?? false,
-    ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
-  });
-  if (started.kind === 'already-signed-in') {
-    ctx.print(
-      started,
-      () =>
-        `Already signed in as ${who(started.account)}.\nTo sign in again (another account, or to renew DriveUp's access), run \`driveup signin --switch\`.`,
-    );
-    return;
-  }
-  const say = ctx.json ? process.stderr : process.stdout;
-  say.write(
-    options.browser
-      ? `Opening your browser. If it does not open, visit:\n${started.url}\n`
-      : `Open this address in a browser to sign in:\n${started.url}\n`,
-  );
+  // Listening before anything is printed: a Ctrl-C right after the address appears cancels too.
   let interrupted = false;
+  let attemptId: string | undefined;
+  const cancel = () => {
+    if (attemptId) void ctx.client.auth.cancelSignIn.mutate({ attemptId }).catch(() => {});
+  };
   const onInterrupt = () => {
     interrupted = true;
-    void ctx.client.auth.cancelSignIn.mutate({ attemptId: started.attemptId }).catch(() => {});
+    cancel();
   };
   process.once('SIGINT', onInterrupt);
-  let outcome: SignInOutcome;
   try {
-    outcome = await ctx.client.auth.signInOutcome.query({ attemptId: started.attemptId });
-  } catch (error) {
-    if (!interrupted) throw error;
-    outcome = { kind: 'failed', reason: 'cancelled', message: '', account: null };
+    const started = await ctx.client.auth.beginSignIn.mutate({
+      openBrowser: options.browser,
+      switchAccount: options.switch ?? false,
+      ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
+    });
+    if (started.kind === 'already-signed-in') {
+      ctx.print(
+        started,
+        () =>
+          `Already signed in as ${who(started.account)}.\nTo sign in again (another account, or to renew DriveUp's access), run \`driveup signin --switch\`.`,
+      );
+      return;
+    }
+    attemptId = started.attemptId;
+    if (interrupted) cancel();
+    const say = ctx.json ? process.stderr : process.stdout;
+    say.write(
+      options.browser
+        ? `Opening your browser. If it does not open, visit:\n${started.url}\n`
+        : `Open this address in a browser to sign in:\n${started.url}\n`,
+    );
+    const outcome = await ctx.client.auth.signInOutcome
+      .query({ attemptId })
+      .catch((error: unknown) => {
+        if (interrupted) return undefined;
+        throw error;
+      });
+    if (interrupted && outcome?.kind !== 'signed-in') {
+      process.stderr.write('Sign-in cancelled.\n');
+      process.exitCode = INTERRUPTED;
+      return;
+    }
+    if (!outcome) throw new Error('the agent did not say how the sign-in ended');
+    if (outcome.kind === 'failed') throw new CliError(failureText(outcome), EXIT.failed);
+    const status = await ctx.client.auth.status.query();
+    ctx.print({ ...status, attemptId, outcome }, () =>
+      [`Signed in as ${who(outcome.account)}.`, ...warnings(status)].join('\n'),
+    );
   } finally {
     process.off('SIGINT', onInterrupt);
   }
-  if (interrupted && outcome.kind === 'failed') {
-    process.stderr.write('Sign-in cancelled.\n');
-    process.exitCode = INTERRUPTED;
-    return;
-  }
-  if (outcome.kind === 'failed') throw new CliError(failureText(outcome), EXIT.failed);
-  const status = await ctx.client.auth.status.query();
-  ctx.print({ ...status, attemptId: started.attemptId, outcome }, () =>
-    [`Signed in as ${who(outcome.account)}.`, ...warnings(status)].join('\n'),
-  );
 }
 
 function failureText(outcome: Extract<SignInOutcome, { kind: 'failed' }>): string {
