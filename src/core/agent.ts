@@ -9,7 +9,14 @@ import { applyEnvOverrides } from './config/effective-config.ts';
 import { googleEndpoints } from './config/google-endpoints.ts';
 import { OwnPaths } from './config/own-paths.ts';
 import type { DriveUpPaths } from './config/paths.ts';
-import type { Settings, SettingsPatch } from './config/settings-schema.ts';
+import {
+  changedKeys,
+  describeSettingKeys,
+  reportSettingsChange,
+  type SettingKeyView,
+  type SettingsUpdateResult,
+} from './config/settings-change.ts';
+import type { Settings, SettingKey, SettingsPatch } from './config/settings-schema.ts';
 import { SettingsStore } from './config/settings-store.ts';
 import { DriveUploader } from './drive/drive-uploader.ts';
 import { EventBus } from './events/event-bus.ts';
@@ -54,6 +61,8 @@ export class Agent {
   readonly #log: FileLogger;
   readonly #own: OwnPaths;
   #accountEmail: string | null = null;
+  /** Settings changes one at a time, each applied before the next is saved. */
+  #settingsChanges: Promise<unknown> = Promise.resolve();
   #unsubscribe: Array<() => void> = [];
   #stopping: Promise<void> | undefined;
 
@@ -133,6 +142,7 @@ export class Agent {
     const history = new HistoryService({
       db,
       ...historyOptionsFromSettings(effective),
+      machineName: () => applyEnvOverrides(settings.get(), env).machineName,
       events: bus,
       logger: log.logger,
     });
@@ -150,18 +160,49 @@ export class Agent {
     });
   }
 
+  /** What faces need about each setting besides its value (timing, secrecy, overrides). */
+  settingKeys(): SettingKeyView[] {
+    return describeSettingKeys(this.#env);
+  }
+
   /** Effective settings: the file with environment overrides applied. */
   settings(): Settings {
     return applyEnvOverrides(this.#settings.get(), this.#env);
   }
 
-  async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    await this.#settings.update(patch);
-    const next = this.settings();
+  /**
+   * Sets the keys in `patch` and unsets those in `unset` (back to their default), saves the file,
+   * and applies every setting the running agent can apply at once; the answer says, per key, when
+   * it takes effect and whether an environment variable overrides it.
+   */
+  updateSettings(
+    patch: SettingsPatch,
+    unset: readonly SettingKey[] = [],
+  ): Promise<SettingsUpdateResult> {
+    const run = this.#settingsChanges.then(async () => {
+      await this.#settings.update(patch, unset);
+      const settings = this.settings();
+      await this.#applySettings(settings);
+      return reportSettingsChange({
+        file: this.#settings.file,
+        settings,
+        keys: changedKeys(patch, unset),
+        agent: { env: this.#env },
+      });
+    });
+    this.#settingsChanges = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Every setting marked `appliesLive` in settings-info.ts is applied here. */
+  async #applySettings(next: Settings): Promise<void> {
     this.queue.setConcurrency(next.uploads.concurrency);
     this.#uploader.setBandwidthLimit(next.uploads.bandwidthLimitBytesPerSecond);
+    this.#uploader.setChunkSize(next.uploads.chunkSizeBytes);
+    this.#uploader.setApiRoot(googleEndpoints(next.google.endpoint).apiRoot);
     this.logger.level = next.logLevel;
-    return next;
+    this.watch.setRescanInterval(next.watch.rescanIntervalSeconds * 1000);
+    await this.history.configure(historyOptionsFromSettings(next));
   }
 
   /**

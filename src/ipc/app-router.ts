@@ -3,7 +3,7 @@ import { z, ZodError } from 'zod';
 import type { Agent } from '../core/agent.ts';
 import { DRIVEUP_VERSION } from '../core/version.ts';
 import { InvalidSettingsError } from '../core/config/settings-error.ts';
-import { settingsPatchSchema } from '../core/config/settings-schema.ts';
+import { settingsChangeSchema } from '../core/config/settings-schema.ts';
 import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
 import { AddPathError, addRequestSchema } from '../core/queue/add-request.ts';
 import { jobStateSchema } from '../core/queue/job-schema.ts';
@@ -62,10 +62,16 @@ export function createAppRouter(agent: Agent, options: AppRouterOptions) {
     watch: watchRouter(agent),
     history: historyRouter(agent),
     settings: router({
+      /** Effective values (environment overrides applied), secrets included: faces mask them. */
       get: publicProcedure.query(() => agent.settings()),
+      /** Per key: description, whether it applies live, whether it is secret, what overrides it. */
+      keys: publicProcedure.query(() => agent.settingKeys()),
+      /** `{ set: patch, unset: [keys] }`; answers `SettingsUpdateResult` (per key: when it applies). */
       update: publicProcedure
-        .input(settingsPatchSchema)
-        .mutation(({ input }) => refusedAsBadRequest(() => agent.updateSettings(input))),
+        .input(settingsChangeSchema)
+        .mutation(({ input }) =>
+          refusedAsBadRequest(() => agent.updateSettings(input.set ?? {}, input.unset ?? [])),
+        ),
     }),
     agent: router({
       status: publicProcedure.query(() => agentStatus(agent)),
@@ -156,25 +162,51 @@ function queueRouter(agent: Agent) {
 }
 
 function authRouter(agent: Agent) {
+  const attemptInput = z.object({ attemptId: z.string().min(1).max(100) }).strict();
   return router({
     status: publicProcedure.query(() => agent.auth.status()),
+    /**
+     * Starts a sign-in and answers `{ kind: 'started', attemptId, url, expiresAt }` at once, or
+     * `{ kind: 'already-signed-in', account }` (nothing started) unless `switchAccount`.
+     */
     beginSignIn: publicProcedure
       .input(
         z
-          .object({ openBrowser: z.boolean().default(true) })
+          .object({
+            openBrowser: z.boolean().default(true),
+            switchAccount: z.boolean().default(false),
+            timeoutSeconds: z.int().min(1).max(3600).optional(),
+          })
           .strict()
           .prefault({}),
       )
-      .mutation(async ({ input }) => {
-        const attempt = await agent.auth.beginSignIn({ openBrowser: input.openBrowser });
-        // Completion is reported through `auth.changed` events and `auth.status`.
-        attempt.completion.catch(() => undefined);
-        return { url: attempt.url };
-      }),
-    cancelSignIn: publicProcedure.mutation(() => {
-      agent.auth.cancelSignIn();
-      return { cancelled: true };
+      .mutation(({ input }) =>
+        agent.auth.requestSignIn({
+          openBrowser: input.openBrowser,
+          switchAccount: input.switchAccount,
+          ...(input.timeoutSeconds ? { timeoutMs: input.timeoutSeconds * 1000 } : {}),
+        }),
+      ),
+    /** Waits for that attempt to end and answers how (`SignInOutcome`); at once if it has ended. */
+    signInOutcome: publicProcedure.input(attemptInput).query(async ({ input }) => {
+      const outcome = agent.auth.signInOutcome(input.attemptId);
+      if (!outcome) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: `No sign-in attempt ${input.attemptId} is known to this agent.`,
+        });
+      }
+      return outcome;
     }),
+    /** Ends the sign-in under way (only if it is `attemptId`, when given). */
+    cancelSignIn: publicProcedure
+      .input(
+        z
+          .object({ attemptId: z.string().min(1).max(100).optional() })
+          .strict()
+          .prefault({}),
+      )
+      .mutation(({ input }) => ({ cancelled: agent.auth.cancelSignIn(input.attemptId) })),
     signOut: publicProcedure.mutation(() => agent.auth.signOut()),
   });
 }

@@ -48,7 +48,11 @@ export function registerHistory(program: Command, ctx: CliContext): void {
 }
 
 function renderPage(page: HistoryPage): string {
-  if (!page.items.length) return `Nothing found (searched the ${page.backend} history).`;
+  const unsynced =
+    page.backend === 'mongodb' && page.notInMongodb
+      ? ` ${page.notInMongodb} of this machine's record(s) are not in MongoDB yet (\`driveup status\` says why).`
+      : '';
+  if (!page.items.length) return `Nothing found (searched the ${page.backend} history).${unsynced}`;
   const table = renderTable(
     ['FINISHED', 'STATUS', 'FILE', 'SIZE', 'FOLDER', 'MACHINE', 'LINK'],
     page.items.map((r) => [
@@ -62,5 +66,5 @@ function renderPage(page: HistoryPage): string {
     ]),
   );
   const more = page.nextCursor ? '\n(more results: narrow the search or raise --limit)' : '';
-  return `${table}\n${page.items.length} result(s) from the ${page.backend} history.${more}`;
+  return `${table}\n${page.items.length} result(s) from the ${page.backend} history.${unsynced}${more}`;
 }

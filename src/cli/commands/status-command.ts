@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { EXIT } from '../exit-codes.ts';
 import { formatBytes, formatDuration } from '../human-format.ts';
 
 type AgentStatus = Awaited<ReturnType<CliContext['client']['agent']['status']['query']>>;
@@ -20,6 +21,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .action(async () => {
       const auth = await ctx.client.auth.status.query();
       ctx.print(auth, () => renderAccount(auth));
+      // As `gh auth status` does: a script can test for an account.
+      if (auth.state !== 'signed-in') process.exitCode = EXIT.failed;
     });
 }
 

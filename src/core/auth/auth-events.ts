@@ -1,4 +1,4 @@
-import type { AuthStatus } from './auth-status.ts';
+import type { AuthStatus, SignInOutcome } from './auth-status.ts';
 
 /** Events the auth area emits on the agent's bus (name → payload). */
 export interface AuthEvents {
@@ -8,4 +8,6 @@ export interface AuthEvents {
    * `signing-in` (an account already signed in keeps uploading until the new sign-in completes).
    */
   'auth.changed': { status: AuthStatus };
+  /** One sign-in attempt ended: each attempt reports its own outcome, whatever others do. */
+  'auth.attemptEnded': { attemptId: string; outcome: SignInOutcome };
 }

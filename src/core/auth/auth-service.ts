@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { OAuth2Client } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
 import type { DriveAuth } from '../drive/drive-auth.ts';
@@ -6,17 +7,28 @@ import type { EventBus } from '../events/event-bus.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { AccountStore, type StoredAccount } from './account-store.ts';
 import type { AuthEvents } from './auth-events.ts';
-import type { AccountSummary, AuthState, AuthStatus } from './auth-status.ts';
+import type {
+  AccountSummary,
+  AuthState,
+  AuthStatus,
+  SignInAttemptView,
+  SignInOutcome,
+  SignInRequestResult,
+} from './auth-status.ts';
 import { openInSystemBrowser, type BrowserOpener } from './browser-opener.ts';
 import { requireClientCredentials, type GoogleSettings } from './client-credentials.ts';
 import { fetchDriveAbout, type StorageQuota } from './drive-about.ts';
 import { describeGoogleError, isInvalidGrant } from './google-error.ts';
 import { SCOPE_URLS, startOAuthFlow, type Authorized } from './oauth-flow.ts';
 import type { SecretStore } from './secret-store.ts';
-import { SignInError } from './sign-in-error.ts';
+import { SignInError, type SignInFailure } from './sign-in-error.ts';
 import { TokenManager } from './token-manager.ts';
 
 export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
+/** Once the browser came back, Google gets this long (or the sign-in timeout, if shorter). */
+const EXCHANGE_TIMEOUT_MS = 30 * 1000;
+/** Ended attempts remembered, so a client that asks late still learns its outcome. */
+const RECENT_ATTEMPTS = 20;
 const ABOUT_CACHE_MS = 60 * 1000;
 const REVOKE_TIMEOUT_MS = 15 * 1000;
 const NOT_SIGNED_IN =
@@ -36,13 +48,20 @@ export interface AuthServiceOptions {
 export interface BeginSignInOptions {
   /** False when the caller shows the URL itself (a headless machine, a test). */
   openBrowser?: boolean;
+  /** How long to wait for the browser; 5 minutes by default. */
   timeoutMs?: number;
 }
 
-export interface SignInAttempt {
-  url: string;
+export interface RequestSignInOptions extends BeginSignInOptions {
+  /** Start over even though an account is signed in (another account, or fresh consent). */
+  switchAccount?: boolean;
+}
+
+export interface SignInAttempt extends SignInAttemptView {
   /** Signed-in status, or a `SignInError` saying why not. Safe to ignore: never unhandled. */
   completion: Promise<AuthStatus>;
+  /** How this attempt ended; never rejects. */
+  outcome: Promise<SignInOutcome>;
 }
 
 export interface SignOutResult {
@@ -53,9 +72,14 @@ export interface SignOutResult {
 }
 
 interface Attempt {
+  id: string;
   url: string;
+  expiresAt: Date;
   controller: AbortController;
   warnings: string[];
+  /** Set when something other than the attempt itself ended it. */
+  endedBy?: 'superseded';
+  outcome?: Promise<SignInOutcome>;
 }
 
 interface StorageCache {
@@ -79,6 +103,7 @@ export class AuthService implements DriveAuth {
   readonly #openBrowser: BrowserOpener;
   readonly #now: () => number;
   #attempt: Attempt | undefined;
+  readonly #recent = new Map<string, Attempt>();
   #storage: StorageCache | undefined;
   #storageWarning: string | undefined;
   #signOutWarning: string | undefined;
@@ -112,26 +137,34 @@ export class AuthService implements DriveAuth {
 
   /**
    * Starts a sign-in: listens on the loopback interface, opens the consent page (unless told not
-   * to) and returns its URL at once. A sign-in already under way is cancelled. Throws
+   * to) and returns its URL at once. A sign-in already under way is ended as superseded. Throws
    * `MissingClientCredentialsError` when no OAuth client is configured.
    */
   async beginSignIn(options: BeginSignInOptions = {}): Promise<SignInAttempt> {
     const google = this.#google();
     const credentials = requireClientCredentials(google);
-    this.cancelSignIn();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
     const controller = new AbortController();
     const flow = await startOAuthFlow({
       credentials,
       endpoint: google.endpoint,
       scope: google.scope,
-      timeoutMs: options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS,
+      timeoutMs,
+      exchangeTimeoutMs: Math.min(EXCHANGE_TIMEOUT_MS, timeoutMs),
       signal: controller.signal,
       commit: (authorized) => this.#commit(authorized),
     });
-    const attempt: Attempt = { url: flow.url, controller, warnings: [] };
-    this.cancelSignIn();
+    const attempt: Attempt = {
+      id: randomUUID(),
+      url: flow.url,
+      expiresAt: new Date(Date.now() + timeoutMs),
+      controller,
+      warnings: [],
+    };
+    this.#end(this.#attempt, 'superseded');
     this.#attempt = attempt;
-    this.#logger.info('Google sign-in started');
+    this.#remember(attempt);
+    this.#logger.info({ attemptId: attempt.id }, 'Google sign-in started');
     await this.#announce();
     if (options.openBrowser ?? true) void this.#open(attempt);
     const completion = flow.result.then(
@@ -139,15 +172,41 @@ export class AuthService implements DriveAuth {
       (error: unknown) => this.#failed(attempt, error),
     );
     completion.catch(() => undefined);
-    return { url: flow.url, completion };
+    const outcome = completion.then(
+      (status) => this.#outcomeOf(attempt, status, undefined),
+      (error: unknown) => this.#outcomeOf(attempt, undefined, error),
+    );
+    attempt.outcome = outcome;
+    return { ...viewOf(attempt), completion, outcome };
   }
 
-  /** Stops the sign-in under way, if any: its listener closes and its completion rejects. */
-  cancelSignIn(): void {
+  /**
+   * "Sign in", as a person asks it: with an account signed in and no `switchAccount`, nothing is
+   * started and the answer says who is signed in.
+   */
+  async requestSignIn(options: RequestSignInOptions = {}): Promise<SignInRequestResult> {
+    const current = await this.#state({ ignoreAttempt: true });
+    if (current.state === 'signed-in' && !options.switchAccount) {
+      return { kind: 'already-signed-in', account: current.account };
+    }
+    const { attemptId, url, expiresAt } = await this.beginSignIn(options);
+    return { kind: 'started', attemptId, url, expiresAt };
+  }
+
+  /** How the attempt ended, once it has; undefined for an attempt this agent does not know. */
+  signInOutcome(attemptId: string): Promise<SignInOutcome> | undefined {
+    return this.#recent.get(attemptId)?.outcome;
+  }
+
+  /**
+   * Stops the sign-in under way, if any (only when it is `attemptId`, if given): its listener
+   * closes and its completion rejects. Returns whether an attempt was stopped.
+   */
+  cancelSignIn(attemptId?: string): boolean {
     const attempt = this.#attempt;
-    if (!attempt) return;
-    this.#attempt = undefined;
-    attempt.controller.abort();
+    if (!attempt || (attemptId !== undefined && attempt.id !== attemptId)) return false;
+    this.#end(attempt);
+    return true;
   }
 
   /**
@@ -196,6 +255,42 @@ export class AuthService implements DriveAuth {
     if (!account) return;
     const detail = report.error === undefined ? 'invalid_grant' : describeGoogleError(report.error);
     await this.#refused(account.id, undefined, detail);
+  }
+
+  #end(attempt: Attempt | undefined, endedBy?: 'superseded'): void {
+    if (!attempt) return;
+    if (this.#attempt === attempt) this.#attempt = undefined;
+    if (endedBy) attempt.endedBy = endedBy;
+    attempt.controller.abort();
+  }
+
+  #remember(attempt: Attempt): void {
+    this.#recent.set(attempt.id, attempt);
+    for (const id of this.#recent.keys()) {
+      if (this.#recent.size <= RECENT_ATTEMPTS) break;
+      this.#recent.delete(id);
+    }
+  }
+
+  /** Each attempt's own ending, announced whatever other attempts did meanwhile. */
+  async #outcomeOf(
+    attempt: Attempt,
+    status: AuthStatus | undefined,
+    error: unknown,
+  ): Promise<SignInOutcome> {
+    let outcome: SignInOutcome;
+    if (status?.state === 'signed-in') {
+      outcome = { kind: 'signed-in', account: status.account };
+    } else {
+      const now = await this.#state({ ignoreAttempt: true }).catch(() => undefined);
+      outcome = {
+        kind: 'failed',
+        ...failureOf(attempt, error),
+        account: now?.state === 'signed-in' ? now.account : null,
+      };
+    }
+    this.#bus?.emit('auth.attemptEnded', { attemptId: attempt.id, outcome });
+    return outcome;
   }
 
   /** Cancels a sign-in under way; for the agent's `stop()`. */
@@ -306,8 +401,8 @@ export class AuthService implements DriveAuth {
   async #failed(attempt: Attempt, error: unknown): Promise<never> {
     const wasCurrent = this.#attempt === attempt;
     if (wasCurrent) this.#attempt = undefined;
-    const reason = error instanceof SignInError ? error.reason : 'exchange-failed';
-    this.#logger.warn({ reason }, 'Google sign-in did not complete');
+    const { reason } = failureOf(attempt, error);
+    this.#logger.warn({ attemptId: attempt.id, reason }, 'Google sign-in did not complete');
     // When a newer attempt replaced this one, that attempt's announcement is the news.
     if (wasCurrent || this.#attempt === undefined) await this.#announce();
     throw error;
@@ -355,6 +450,22 @@ export class AuthService implements DriveAuth {
       message: `Signed out on this computer (the stored tokens are deleted), but Google could not be reached to revoke DriveUp's access (${detail}). To revoke it yourself, remove DriveUp at https://myaccount.google.com/permissions.`,
     };
   }
+}
+
+function viewOf(attempt: Attempt): SignInAttemptView {
+  return { attemptId: attempt.id, url: attempt.url, expiresAt: attempt.expiresAt };
+}
+
+function failureOf(attempt: Attempt, error: unknown): { reason: SignInFailure; message: string } {
+  if (attempt.endedBy === 'superseded') {
+    return {
+      reason: 'superseded',
+      message: 'A newer sign-in replaced this one before it was completed; use the newer address.',
+    };
+  }
+  if (error instanceof SignInError) return { reason: error.reason, message: error.message };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { reason: 'exchange-failed', message: `Signing in failed: ${detail}` };
 }
 
 /** Google answers `invalid_token` for a token it already revoked or let expire: nothing is left to revoke. */

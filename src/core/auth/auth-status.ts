@@ -1,3 +1,4 @@
+import type { SignInFailure } from './sign-in-error.ts';
 import type { StorageQuota } from './drive-about.ts';
 
 export interface AccountSummary {
@@ -23,3 +24,26 @@ export type AuthStatus = AuthState & {
   /** Things the user should know that do not stop anything (unencrypted tokens, no browser). */
   warnings: string[];
 };
+
+/**
+ * How one sign-in attempt ended. `account` on a failure is who is signed in now (the account from
+ * before the attempt, if any), so a face can say that nothing changed.
+ */
+export type SignInOutcome =
+  | { kind: 'signed-in'; account: AccountSummary }
+  | { kind: 'failed'; reason: SignInFailure; message: string; account: AccountSummary | null };
+
+/** A sign-in attempt as faces see it: the address to open and until when it waits. */
+export interface SignInAttemptView {
+  attemptId: string;
+  url: string;
+  expiresAt: Date;
+}
+
+/**
+ * The answer to "sign in": an attempt started, or nothing done because an account is signed in
+ * and the caller did not ask to switch.
+ */
+export type SignInRequestResult =
+  | ({ kind: 'started' } & SignInAttemptView)
+  | { kind: 'already-signed-in'; account: AccountSummary };

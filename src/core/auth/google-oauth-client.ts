@@ -19,6 +19,8 @@ export interface OAuthClientOptions {
   endpoint?: string | undefined;
   redirectUri?: string;
   hooks?: RefreshHooks;
+  /** Aborts every request this client makes (a sign-in that was cancelled or timed out). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -59,6 +61,7 @@ export function createOAuthClient(options: OAuthClientOptions): OAuth2Client {
       // Our tokens always carry an expiry date; without this a 401 (token revoked or clock skew)
       // would not trigger a refresh and retry.
       forceRefreshOnFailure: true,
+      ...(options.signal ? { transporterOptions: { signal: options.signal } } : {}),
     },
     options.hooks,
   );

@@ -28,8 +28,10 @@ export interface LoopbackRedirect<T> {
 
 /**
  * The loopback redirect RFC 8252 prescribes for desktop apps: a listener on 127.0.0.1 only, on a
- * port the OS picks, that serves exactly one redirect and closes. Other requests (a browser's
- * `/favicon.ico`) get a 404 and do not use up the redirect.
+ * port the OS picks, that serves exactly one redirect and closes. Only a request carrying this
+ * attempt's `state` may complete or fail it: any local user can reach the port, and one stray or
+ * forged request must not end the sign-in. Such requests get a 400 (or a 404, like a browser's
+ * `/favicon.ico`) and the attempt goes on.
  */
 export async function listenForRedirect<T>(
   options: LoopbackRedirectOptions<T>,
@@ -68,6 +70,11 @@ function serveOneRedirect<T>(server: Server, options: LoopbackRedirectOptions<T>
         res.writeHead(404, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Not found');
         return;
       }
+      const untrusted = stateProblem(url.searchParams, options.state);
+      if (untrusted) {
+        send(res, 400, untrusted, false);
+        return;
+      }
       consumed = true;
       // The user has done their part: from here only a cancel stops the attempt.
       clearTimeout(timer);
@@ -87,23 +94,22 @@ function serveOneRedirect<T>(server: Server, options: LoopbackRedirectOptions<T>
   });
 }
 
+/** Why a redirect cannot be trusted as this attempt's answer (the attempt ignores it), or null. */
+function stateProblem(params: URLSearchParams, expected: string): string | null {
+  const state = params.get('state');
+  if (state === null) {
+    return 'This answer carried no state parameter, so DriveUp did not trust it and ignored it. The sign-in you started is still waiting for its own answer.';
+  }
+  if (!sameString(state, expected)) {
+    return 'This answer did not match the sign-in under way (wrong state parameter), so DriveUp did not trust it and ignored it. The sign-in you started is still waiting for its own answer.';
+  }
+  return null;
+}
+
 async function handleRedirect<T>(
   params: URLSearchParams,
   options: LoopbackRedirectOptions<T>,
 ): Promise<{ value: T; message: string }> {
-  const state = params.get('state');
-  if (state === null) {
-    throw new SignInError(
-      'state-mismatch',
-      'The answer from Google carried no state parameter, so DriveUp did not trust it. Please sign in again.',
-    );
-  }
-  if (!sameString(state, options.state)) {
-    throw new SignInError(
-      'state-mismatch',
-      'The answer from Google did not match this sign-in (wrong state parameter), so DriveUp did not trust it. Please sign in again.',
-    );
-  }
   const error = params.get('error');
   if (error === 'access_denied') {
     throw new SignInError(
@@ -168,9 +174,15 @@ function cancelled(): SignInError {
 }
 
 function timeoutMessage(timeoutMs: number): string {
-  const minutes = Math.round(timeoutMs / 60_000);
-  const span = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${timeoutMs} ms`;
-  return `No answer came back from the browser within ${span}; the sign-in was abandoned. Please try again.`;
+  return `No answer came back from the browser within ${describeSpan(timeoutMs)}; the sign-in was abandoned. Please try again.`;
+}
+
+/** "5 minutes", "90 seconds", "250 ms": how long a sign-in waited, for its messages. */
+export function describeSpan(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute');
+  if (ms >= 1000 && ms % 1000 === 0) return plural(ms / 1000, 'second');
+  return `${ms} ms`;
 }
 
 function messageOf(error: unknown): string {

@@ -6,7 +6,7 @@ import type { ClientCredentials } from './client-credentials.ts';
 import { fetchDriveAbout, type DriveAbout } from './drive-about.ts';
 import { describeGoogleError } from './google-error.ts';
 import { createOAuthClient } from './google-oauth-client.ts';
-import { listenForRedirect } from './loopback-redirect.ts';
+import { describeSpan, listenForRedirect } from './loopback-redirect.ts';
 import { SignInError } from './sign-in-error.ts';
 
 export const SCOPE_URLS = {
@@ -26,7 +26,10 @@ export interface OAuthFlowOptions {
   credentials: ClientCredentials;
   endpoint?: string | undefined;
   scope: ScopeSetting;
+  /** How long to wait for the browser to come back. */
   timeoutMs: number;
+  /** How long Google may take to answer once it has (exchanging the code, reading the account). */
+  exchangeTimeoutMs: number;
   signal: AbortSignal;
   /** Stores the result; runs before the browser is told sign-in succeeded. */
   commit(authorized: Authorized): Promise<void>;
@@ -45,9 +48,12 @@ export interface OAuthFlow {
  * issue a refresh token even when the user had already granted access before.
  */
 export async function startOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow> {
+  // Ends Google's answer when it takes too long; a cancel ends it too.
+  const deadline = new AbortController();
   const client = createOAuthClient({
     credentials: options.credentials,
     endpoint: options.endpoint,
+    signal: AbortSignal.any([options.signal, deadline.signal]),
   });
   const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
   const state = randomBytes(32).toString('base64url');
@@ -57,8 +63,17 @@ export async function startOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFl
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     onCode: async (code) => {
-      const authorized = await authorize(client, { code, codeVerifier, redirectUri }, options);
-      return { value: authorized, message: signedInMessage(authorized) };
+      const timer = setTimeout(() => deadline.abort(), options.exchangeTimeoutMs);
+      try {
+        const authorized = await authorize(client, { code, codeVerifier, redirectUri }, options);
+        return { value: authorized, message: signedInMessage(authorized) };
+      } catch (error) {
+        if (options.signal.aborted) throw cancelled();
+        if (deadline.signal.aborted) throw googleTimedOut(options.exchangeTimeoutMs);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   });
   redirectUri = redirect.redirectUri;
@@ -85,7 +100,7 @@ async function authorize(
   // Reading Drive may have refreshed the access token already: keep the newest.
   const tokens = { ...client.credentials, refresh_token: exchanged.refresh_token };
   const authorized = { about, tokens, scope: exchanged.scope ?? SCOPE_URLS[options.scope] };
-  if (options.signal.aborted) throw new SignInError('cancelled', 'The sign-in was cancelled.');
+  if (options.signal.aborted) throw cancelled();
   await commit(options, authorized);
   return authorized;
 }
@@ -141,6 +156,17 @@ async function commit(options: OAuthFlowOptions, authorized: Authorized): Promis
       cause: error,
     });
   }
+}
+
+function cancelled(): SignInError {
+  return new SignInError('cancelled', 'The sign-in was cancelled.');
+}
+
+function googleTimedOut(timeoutMs: number): SignInError {
+  return new SignInError(
+    'timeout',
+    `Google did not answer within ${describeSpan(timeoutMs)} while completing the sign-in, so it was abandoned. Please try again.`,
+  );
 }
 
 function signedInMessage({ about }: Authorized): string {

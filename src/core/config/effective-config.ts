@@ -32,3 +32,18 @@ export function applyEnvOverrides(settings: Settings, env: NodeJS.ProcessEnv): S
     },
   };
 }
+
+/**
+ * The environment variable that overrides `key` in `env` right now, or null. A setting saved while
+ * its variable is set is kept in the file but not used until the variable is gone.
+ */
+export function envOverrideOf(key: string, env: NodeJS.ProcessEnv): string | null {
+  for (const [variable, setting] of Object.entries(ENV_OVERRIDES)) {
+    if (setting !== key) continue;
+    const value = env[variable];
+    if (!value) return null;
+    if (variable === 'DRIVEUP_LOG_LEVEL' && !logLevelSchema.safeParse(value).success) return null;
+    return variable;
+  }
+  return null;
+}

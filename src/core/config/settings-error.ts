@@ -28,8 +28,12 @@ export class InvalidSettingsError extends Error {
   readonly fields: string[];
 
   constructor(error: z.ZodError) {
-    const fields = error.issues.map((issue) => issue.path.join('.') || '(top level)');
-    super(error.issues.map((issue, i) => `${fields[i]}: ${issue.message}`).join('; '));
+    const fields = error.issues.map((issue) => issue.path.join('.'));
+    super(
+      error.issues
+        .map((issue, i) => (fields[i] ? `${fields[i]}: ${issue.message}` : issue.message))
+        .join('; '),
+    );
     this.name = 'InvalidSettingsError';
     this.fields = fields;
   }

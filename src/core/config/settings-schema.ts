@@ -131,16 +131,105 @@ export const settingsSchema = z
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;
 
+/** A setting's name: `machineName`, or a section and a field such as `uploads.concurrency`. */
+export type SettingKey = {
+  [S in keyof Settings & string]: Settings[S] extends Record<string, unknown>
+    ? `${S}.${keyof Settings[S] & string}`
+    : S;
+}[keyof Settings & string];
+
+/** Every setting, found by walking the schema, so a key added later is listed without more code. */
+export const SETTING_KEYS: readonly SettingKey[] = Object.entries(settingsSchema.shape).flatMap(
+  ([name, field]) => {
+    const inner = withoutDefault(field);
+    return inner instanceof z.ZodObject
+      ? Object.keys(inner.shape).map((sub) => `${name}.${sub}` as SettingKey)
+      : [name as SettingKey];
+  },
+);
+
+export const settingKeySchema = z.enum(SETTING_KEYS as [SettingKey, ...SettingKey[]], {
+  error: (issue) =>
+    typeof issue.input === 'string'
+      ? `there is no setting "${issue.input.slice(0, 100)}"`
+      : 'expected the name of a setting, such as "uploads.concurrency"',
+});
+
 /** A partial update: every section optional and, within it, every field optional. */
-export const settingsPatchSchema = z
-  .object({
-    machineName: settingsSchema.shape.machineName.unwrap().optional(),
-    logLevel: logLevelSchema.optional(),
-    google: googleSchema.partial().optional(),
-    uploads: uploadsSchema.partial().optional(),
-    history: historySchema.partial().optional(),
-    watch: watchSchema.partial().optional(),
-    notifications: notificationsSchema.partial().optional(),
+export type SettingsPatch = {
+  [S in keyof Settings]?: Settings[S] extends Record<string, unknown>
+    ? Partial<Settings[S]>
+    : Settings[S];
+};
+
+/**
+ * The patch schema is the settings schema with every default taken out: zod 4 fills `.default()`s
+ * even inside `.partial()`, so a patch naming one key would otherwise carry every sibling's default
+ * and reset it. Built by walking the schema, so a key added later is patchable as it is.
+ */
+export const settingsPatchSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(settingsSchema.shape).map(([name, field]) => {
+      const inner = withoutDefault(field);
+      const patchable =
+        inner instanceof z.ZodObject
+          ? z.strictObject(
+              Object.fromEntries(
+                Object.entries(inner.shape as Record<string, z.ZodType>).map(([sub, value]) => [
+                  sub,
+                  withoutDefault(value).optional(),
+                ]),
+              ),
+            )
+          : inner;
+      return [name, patchable.optional()];
+    }),
+  ),
+) as unknown as z.ZodType<SettingsPatch, SettingsPatch>;
+
+/**
+ * One change to the settings: keys to set (a patch) and keys to unset (back to their default, or
+ * absent where a setting has none). A key may not be in both.
+ */
+export const settingsChangeSchema = z
+  .strictObject({
+    set: settingsPatchSchema.optional(),
+    unset: z.array(settingKeySchema).max(SETTING_KEYS.length).optional(),
   })
-  .strict();
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+  .superRefine((change, ctx) => {
+    for (const key of change.unset ?? []) {
+      if (valueAt(change.set ?? {}, key) !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['unset'], message: `${key} is both set and unset` });
+    }
+  });
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
+
+/** The value of `key` in a settings object or a patch (undefined when absent). */
+export function valueAt(settings: object, key: string): unknown {
+  const [section, field] = key.split('.') as [string, string | undefined];
+  const top = (settings as Record<string, unknown>)[section];
+  if (field === undefined) return top;
+  return top !== null && typeof top === 'object'
+    ? (top as Record<string, unknown>)[field]
+    : undefined;
+}
+
+/** The help text of a setting, as written beside it in the schema. */
+export function settingDescription(key: SettingKey): string | null {
+  const [name, field] = key.split('.') as [string, string | undefined];
+  let schema = (settingsSchema.shape as Record<string, z.ZodType>)[name];
+  if (schema && field !== undefined) {
+    const section = withoutDefault(schema);
+    schema =
+      section instanceof z.ZodObject
+        ? (section.shape as Record<string, z.ZodType>)[field]
+        : undefined;
+  }
+  return schema?.description ?? (schema && withoutDefault(schema).description) ?? null;
+}
+
+function withoutDefault(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
+    ? withoutDefault(schema.unwrap() as z.ZodType)
+    : schema;
+}

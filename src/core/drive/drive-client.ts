@@ -12,14 +12,19 @@ export type Query = Record<string, string | undefined>;
  * is the caller's to report.
  */
 export class DriveClient {
-  readonly apiRoot: string;
+  apiRoot: string;
   readonly #auth: DriveAuth;
   readonly #http: DriveHttp;
 
   constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string) {
     this.#auth = auth;
     this.#http = http;
-    this.apiRoot = apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`;
+    this.apiRoot = withSlash(apiRoot);
+  }
+
+  /** `google.endpoint` changed: later requests go to the new root. */
+  setApiRoot(apiRoot: string): void {
+    this.apiRoot = withSlash(apiRoot);
   }
 
   url(path: string, query: Query = {}): string {
@@ -89,4 +94,8 @@ function forceRefresh(client: OAuth2Client, refused: string | undefined): void {
   if (client.credentials.access_token && client.credentials.access_token !== refused) return;
   if (!client.credentials.refresh_token) throw new UploadError('auth', ACCESS_REVOKED);
   client.credentials.expiry_date = 1;
+}
+
+function withSlash(apiRoot: string): string {
+  return apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`;
 }

@@ -60,7 +60,7 @@ export class DriveUploader implements Uploader {
   readonly #files: DriveFiles;
   readonly #http: DriveHttp;
   readonly #limiter: BandwidthLimiter;
-  readonly #chunkSize: number;
+  #chunkSize: number;
   readonly #multipartMax: number;
   readonly #logger: Logger | undefined;
   /** Jobs whose create went out without an answer in this process: look before creating again. */
@@ -69,10 +69,7 @@ export class DriveUploader implements Uploader {
   readonly #gate: FileGate;
 
   constructor(options: DriveUploaderOptions) {
-    this.#chunkSize = options.chunkSizeBytes ?? 8 * 1024 * 1024;
-    if (this.#chunkSize <= 0 || this.#chunkSize % KIB_256 !== 0) {
-      throw new RangeError('chunkSizeBytes must be a positive multiple of 256 KiB');
-    }
+    this.#chunkSize = checkedChunkSize(options.chunkSizeBytes ?? 8 * 1024 * 1024);
     this.#multipartMax = options.multipartMaxBytes ?? 5 * 1024 * 1024;
     this.#gate = new FileGate(options.ownPaths);
     // Only files sent in one request, as one buffer: a few hundred KiB held, whatever the burst.
@@ -93,6 +90,18 @@ export class DriveUploader implements Uploader {
   /** Changes the cap for every running and future upload at once. */
   setBandwidthLimit(bytesPerSecond: number | null): void {
     this.#limiter.setLimit(bytesPerSecond);
+  }
+
+  /** Resumable uploads started from now on send chunks of this size. */
+  setChunkSize(bytes: number): void {
+    this.#chunkSize = checkedChunkSize(bytes);
+  }
+
+  /** `google.endpoint` changed: later requests go there, and folder ids of the old Drive are forgotten. */
+  setApiRoot(apiRoot: string): void {
+    const before = this.#client.apiRoot;
+    this.#client.setApiRoot(apiRoot);
+    if (this.#client.apiRoot !== before) this.folders.forget('');
   }
 
   /**
@@ -359,4 +368,11 @@ function skipped(existing: DriveFile, file: LocalFile): UploadResult {
     size: file.size,
     skipped: true,
   };
+}
+
+function checkedChunkSize(bytes: number): number {
+  if (bytes <= 0 || bytes % KIB_256 !== 0) {
+    throw new RangeError('chunkSizeBytes must be a positive multiple of 256 KiB');
+  }
+  return bytes;
 }

@@ -83,6 +83,11 @@ export const historyPageSchema = z.object({
   backend: historyBackendSchema,
   items: z.array(historyRecordSchema),
   nextCursor: z.string().nullable(),
+  /**
+   * This machine's records not in MongoDB yet (waiting to be sent, or refused by it), which a
+   * search answered by MongoDB cannot find; null when no MongoDB is configured.
+   */
+  notInMongodb: z.int().nonnegative().nullable(),
 });
 export type HistoryPage = z.infer<typeof historyPageSchema>;
 

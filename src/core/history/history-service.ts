@@ -27,8 +27,11 @@ export interface HistoryEventSink {
 
 export interface HistoryServiceOptions {
   db: DatabaseSync;
-  /** This machine in the shared history; `clear` on MongoDB removes only its records. */
-  machineName: string;
+  /**
+   * This machine in the shared history; `clear` on MongoDB removes only its records. A function
+   * so a renamed machine applies at once.
+   */
+  machineName: string | (() => string);
   /** Shared history in MongoDB; local only when absent. Refused at once when invalid. */
   mongodbUri?: string | undefined;
   mongodbDatabase?: string;
@@ -43,6 +46,12 @@ export interface HistoryServiceOptions {
   };
 }
 
+/** Where the shared history lives; `configure()` changes it while the agent runs. */
+export interface MongoConfig {
+  mongodbUri?: string | undefined;
+  mongodbDatabase?: string | undefined;
+}
+
 export interface HistoryServiceStatus extends HistorySyncStatus {
   /** Which backend a search made now would use. */
   backend: HistoryBackend;
@@ -52,7 +61,7 @@ export interface HistoryServiceStatus extends HistorySyncStatus {
 /** The settings that configure the history, with environment overrides already applied. */
 export function historyOptionsFromSettings(
   settings: Settings,
-): Pick<HistoryServiceOptions, 'machineName' | 'mongodbUri' | 'mongodbDatabase'> {
+): MongoConfig & Pick<HistoryServiceOptions, 'machineName'> {
   return {
     machineName: settings.machineName,
     mongodbUri: settings.history.mongodbUri,
@@ -67,18 +76,28 @@ export function historyOptionsFromSettings(
 export class HistoryService {
   readonly recorder: HistoryRecorder;
   readonly #db: DatabaseSync;
-  readonly #machineName: string;
+  readonly #machineName: () => string;
   readonly #local: LocalHistory;
   readonly #outbox: Outbox;
-  readonly #mongo: MongoHistory | null;
-  readonly #worker: OutboxWorker | null;
+  readonly #options: HistoryServiceOptions;
+  #mongo: MongoHistory | null = null;
+  #worker: OutboxWorker | null = null;
+  #config: { mongodbUri: string | undefined; mongodbDatabase: string } = {
+    mongodbUri: undefined,
+    mongodbDatabase: 'driveup',
+  };
+  #started = false;
+  /** Changes of MongoDB settings one at a time: the old client closes before the next opens. */
+  #reconfiguring: Promise<unknown> = Promise.resolve();
   readonly #events: HistoryEventSink | undefined;
   readonly #logger: Logger | undefined;
 
   constructor(options: HistoryServiceOptions) {
     if (options.mongodbUri) assertMongoUri(options.mongodbUri);
+    const { machineName } = options;
+    this.#options = options;
     this.#db = options.db;
-    this.#machineName = options.machineName;
+    this.#machineName = typeof machineName === 'function' ? machineName : () => machineName;
     this.#events = options.events;
     this.#logger = options.logger;
     this.#local = new LocalHistory(options.db);
@@ -86,56 +105,73 @@ export class HistoryService {
     this.recorder = new HistoryRecorder(options.db, this.#local, this.#outbox, (record) =>
       this.#afterRecord(record),
     );
-    this.#mongo = options.mongodbUri
-      ? new MongoHistory({
-          uri: options.mongodbUri,
-          database: options.mongodbDatabase ?? 'driveup',
-          collection: options.mongodbCollection,
-          serverSelectionTimeoutMs: options.sync?.serverSelectionTimeoutMs,
-        })
-      : null;
-    this.#worker = this.#mongo
-      ? new OutboxWorker({
-          outbox: this.#outbox,
-          target: this.#mongo,
-          ...options.sync,
-          logger: options.logger,
-          onStatus: (status) => this.#events?.emit('history.sync', status),
-        })
-      : null;
+    this.#connectTo(options);
   }
 
   /** Starts copying the outbox to MongoDB (indexes are created on first contact). */
   start(): void {
+    this.#started = true;
     this.#worker?.start();
   }
 
   async stop(): Promise<void> {
-    await this.#worker?.stop();
-    await this.#mongo?.close();
+    this.#started = false;
+    await this.#reconfiguring;
+    await this.#disconnect();
+  }
+
+  /**
+   * Uses another MongoDB (or none) from now on, as `history.mongodbUri` and `mongodbDatabase` say.
+   * What the old one had not acknowledged stays in the outbox and goes to the new one.
+   */
+  configure(config: MongoConfig): Promise<void> {
+    const run = this.#reconfiguring.then(async () => {
+      const next = {
+        mongodbUri: config.mongodbUri || undefined,
+        mongodbDatabase: config.mongodbDatabase ?? 'driveup',
+      };
+      if (
+        next.mongodbUri === this.#config.mongodbUri &&
+        next.mongodbDatabase === this.#config.mongodbDatabase
+      )
+        return;
+      if (next.mongodbUri) assertMongoUri(next.mongodbUri);
+      await this.#disconnect();
+      this.#connectTo(next);
+      this.#logger?.info({ mongodb: Boolean(next.mongodbUri) }, 'history settings changed');
+      if (this.#started) this.#worker?.start();
+      this.#events?.emit('history.sync', this.status());
+    });
+    this.#reconfiguring = run.catch(() => undefined);
+    return run;
   }
 
   async search(input: HistoryQueryInput): Promise<HistoryPage> {
     const plan = planSearch(historyQuerySchema.parse(input));
-    if (this.#mongo && this.#worker?.status().reachable) {
+    const notInMongodb = this.#worker ? this.#outbox.counts().records : null;
+    const mongo = this.#mongo;
+    const worker = this.#worker;
+    if (mongo && worker?.status().reachable) {
       try {
-        return { backend: 'mongodb', ...(await this.#mongo.search(plan)) };
+        return { backend: 'mongodb', ...(await mongo.search(plan)), notInMongodb };
       } catch (error) {
         this.#logger?.warn({ err: error }, 'history search on MongoDB failed; searching locally');
-        this.#worker.reportUnreachable(error);
+        worker.reportUnreachable(error);
       }
     }
-    return { backend: 'local', ...this.#local.search(plan) };
+    return { backend: 'local', ...this.#local.search(plan), notInMongodb };
   }
 
   /** This machine's records are local; another machine's are looked up in MongoDB. */
   async get(id: string): Promise<HistoryRecord | null> {
     const local = this.#local.get(id);
-    if (local || !this.#mongo || !this.#worker?.status().reachable) return local?.record ?? null;
+    const mongo = this.#mongo;
+    const worker = this.#worker;
+    if (local || !mongo || !worker?.status().reachable) return local?.record ?? null;
     try {
-      return (await this.#mongo.get(id))?.record ?? null;
+      return (await mongo.get(id))?.record ?? null;
     } catch (error) {
-      this.#worker.reportUnreachable(error);
+      worker.reportUnreachable(error);
       return null;
     }
   }
@@ -149,7 +185,7 @@ export class HistoryService {
     const removed = transaction(this.#db, () => {
       this.#outbox.dropUpserts(before);
       const count = this.#local.clear(before);
-      if (this.#mongo) this.#outbox.enqueueClear(this.#machineName, before);
+      if (this.#mongo) this.#outbox.enqueueClear(this.#machineName(), before);
       return count;
     });
     this.#worker?.wake();
@@ -159,20 +195,68 @@ export class HistoryService {
 
   status(): HistoryServiceStatus {
     if (!this.#worker) {
-      const waiting = this.#outbox.waiting();
-      return {
-        backend: 'local',
-        mongodbConfigured: false,
+      const { waiting } = this.#outbox.counts();
+      const off = {
         state: 'off',
         waiting,
+        refused: 0,
+        lastRefusal: null,
         lastError: null,
+      } as const;
+      return {
+        ...off,
+        backend: 'local',
+        mongodbConfigured: false,
         lastSyncedAt: null,
         reachable: false,
-        message: syncMessage('off', waiting, null),
+        message: syncMessage(off),
       };
     }
     const sync = this.#worker.status();
     return { ...sync, backend: sync.reachable ? 'mongodb' : 'local', mongodbConfigured: true };
+  }
+
+  #connectTo(config: MongoConfig): void {
+    const options = this.#options;
+    this.#config = {
+      mongodbUri: config.mongodbUri || undefined,
+      mongodbDatabase: config.mongodbDatabase ?? 'driveup',
+    };
+    const uri = this.#config.mongodbUri;
+    const mongo = uri
+      ? new MongoHistory({
+          uri,
+          database: this.#config.mongodbDatabase,
+          collection: options.mongodbCollection,
+          serverSelectionTimeoutMs: options.sync?.serverSelectionTimeoutMs,
+          onLost: (error) => {
+            if (this.#mongo === mongo) this.#worker?.reportUnreachable(error);
+          },
+        })
+      : null;
+    this.#mongo = mongo;
+    const worker = mongo
+      ? new OutboxWorker({
+          outbox: this.#outbox,
+          target: mongo,
+          ...options.sync,
+          logger: options.logger,
+          // A worker being replaced reports nothing more: its news is about the old server.
+          onStatus: (status) => {
+            if (this.#worker === worker) this.#events?.emit('history.sync', status);
+          },
+        })
+      : null;
+    this.#worker = worker;
+  }
+
+  /** Closing the client first ends a step waiting for an unreachable server at once. */
+  async #disconnect(): Promise<void> {
+    const worker = this.#worker;
+    const mongo = this.#mongo;
+    this.#worker = null;
+    this.#mongo = null;
+    await Promise.all([worker?.stop(), mongo?.close()]);
   }
 
   /** Try MongoDB now instead of waiting for the backoff to end. */

@@ -20,6 +20,8 @@ export interface MongoHistoryOptions {
   collection?: string;
   /** How long an operation waits for a reachable server before failing (and search goes local). */
   serverSelectionTimeoutMs?: number;
+  /** The driver's monitor lost the server (even while nothing was being sent). */
+  onLost?: (error: unknown) => void;
 }
 
 /**
@@ -54,6 +56,17 @@ export class MongoHistory implements SyncTarget {
     this.#collection = this.#client
       .db(options.database)
       .collection<HistoryDocument>(options.collection ?? 'history');
+    // A server that went away may come back without what it had (a new instance, a restored
+    // volume): the indexes are made again after any loss of contact, not only once per process.
+    // A pooled connection dropping is the first sign, well before the monitor's next heartbeat.
+    const lost = (error: unknown) => {
+      this.#indexes = null;
+      options.onLost?.(error);
+    };
+    this.#client.on('serverHeartbeatFailed', (event) => lost(event.failure));
+    this.#client.on('connectionClosed', (event) => {
+      if (event.reason === 'error') lost(new Error('the connection to MongoDB was lost'));
+    });
   }
 
   get collection(): Collection<HistoryDocument> {
@@ -61,9 +74,9 @@ export class MongoHistory implements SyncTarget {
   }
 
   /**
-   * Connects (again) and creates the indexes once per process. The driver connects on first use
-   * by itself, but after that first connection fails it answers "Topology is closed" for good; an
-   * explicit connect() starts over, and is a no-op while connected.
+   * Connects (again) and creates the indexes unless they were made since contact was last lost.
+   * The driver connects on first use by itself, but after that first connection fails it answers
+   * "Topology is closed" for good; an explicit connect() starts over, and is a no-op while connected.
    */
   async ensureIndexes(): Promise<void> {
     await this.#client.connect();
@@ -103,9 +116,10 @@ export class MongoHistory implements SyncTarget {
     );
   }
 
-  async ping(): Promise<void> {
-    await this.#client.connect();
-    await this.#client.db('admin').command({ ping: 1 });
+  /** First contact, or contact again after a failure: a round trip that makes the indexes anew. */
+  async connect(): Promise<void> {
+    this.#indexes = null;
+    await this.ensureIndexes();
   }
 
   async search(plan: SearchPlan) {

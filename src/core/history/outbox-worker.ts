@@ -7,19 +7,36 @@ export interface SyncTarget {
   /** Upserts by record id; resolves with the positions MongoDB refused and why. */
   upsert(records: readonly StoredRecord[]): Promise<Map<number, string>>;
   clear(machine: string, before: Date | null): Promise<void>;
-  /** Succeeds once the target answers again; used to notice the end of an outage. */
-  ping(): Promise<void>;
+  /**
+   * A round trip that also (re)creates what the target needs (indexes): made before anything
+   * else at first contact and after every failure, since a server that was away may have lost them.
+   */
+  connect(): Promise<void>;
 }
 
-export type SyncState = 'off' | 'idle' | 'syncing' | 'failing';
+/**
+ * `connecting`: configured, but no round trip has succeeded yet since the start or the last
+ * failure; `failing`: the last attempt failed (`lastError` says why).
+ */
+export type SyncState = 'off' | 'connecting' | 'idle' | 'syncing' | 'failing';
 
 export interface HistorySyncStatus {
   state: SyncState;
-  /** Outbox entries MongoDB has not acknowledged yet. */
+  /** Outbox entries waiting to be sent (not counting refused ones). */
   waiting: number;
+  /**
+   * Records MongoDB refused one by one (a validator, a unique index, a size limit). They are set
+   * aside so the rest keep flowing, and tried again at the next start or retry.
+   */
+  refused: number;
+  /** MongoDB's reason for the newest refused record. */
+  lastRefusal: string | null;
   lastError: string | null;
   lastSyncedAt: Date | null;
-  /** false while MongoDB cannot be reached (network, authentication): searches go local. */
+  /**
+   * True only after a successful round trip to MongoDB since the last failure; searches use
+   * MongoDB only then.
+   */
   reachable: boolean;
   /** One line for a person: tray tooltip, `driveup status`. */
   message: string;
@@ -58,7 +75,7 @@ export class OutboxWorker {
   #woken = false;
   #backoffMs: number;
   #lastError: string | null = null;
-  #reachable = true;
+  #reachable = false;
   #lastSyncedAt: Date | null = null;
   #lastReported = '';
 
@@ -73,9 +90,11 @@ export class OutboxWorker {
     this.#logger = options.logger;
   }
 
+  /** Starts the loop; records refused before are tried once more (the server may have changed). */
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#outbox.retryRefused();
     this.#loop = this.#run();
   }
 
@@ -95,33 +114,43 @@ export class OutboxWorker {
   /** Try now, whatever the backoff (a person pressed "retry"). */
   retryNow(): void {
     this.#backoffMs = this.#initialBackoffMs;
+    this.#outbox.retryRefused();
     this.#interrupt();
   }
 
-  /** Something else (a search) found MongoDB unreachable: start probing for its return. */
+  /** Something else (a search, the driver's monitor) found MongoDB unreachable: probe for its return. */
   reportUnreachable(error: unknown): void {
     if (!this.#reachable) return;
-    this.#noteFailure(error, false);
+    this.#noteFailure(error);
     this.#interrupt();
   }
 
   status(): HistorySyncStatus {
-    const waiting = this.#outbox.waiting();
-    const state: SyncState = this.#lastError ? 'failing' : waiting > 0 ? 'syncing' : 'idle';
+    const { waiting, refused } = this.#outbox.counts();
+    const state: SyncState = this.#lastError
+      ? 'failing'
+      : !this.#reachable
+        ? 'connecting'
+        : waiting > 0
+          ? 'syncing'
+          : 'idle';
+    const lastRefusal = refused > 0 ? this.#outbox.lastRefusal() : null;
     return {
       state,
       waiting,
+      refused,
+      lastRefusal,
       lastError: this.#lastError,
       lastSyncedAt: this.#lastSyncedAt,
       reachable: this.#reachable,
-      message: syncMessage(state, waiting, this.#lastError),
+      message: syncMessage({ state, waiting, lastError: this.#lastError, refused, lastRefusal }),
     };
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
       const step = await this.#step().catch((error: unknown) => {
-        this.#noteFailure(error, false);
+        this.#noteFailure(error);
         return 'failed' as const;
       });
       this.#report();
@@ -132,12 +161,16 @@ export class OutboxWorker {
   }
 
   async #step(): Promise<Step> {
+    if (!this.#reachable) {
+      await this.#target.connect();
+      this.#succeeded();
+    }
     const entries = this.#outbox.next(this.#batchSize);
     const orphans = entries.filter((entry) => entry.kind === 'orphan');
     if (orphans.length) this.#outbox.ack(orphans.map((entry) => entry.seq));
     const live = entries.filter((entry): entry is OutboxEntry => entry.kind !== 'orphan');
     const first = live[0];
-    if (!first) return orphans.length ? 'progress' : this.#idle();
+    if (!first) return orphans.length ? 'progress' : 'idle';
     if (first.kind === 'clear') {
       await this.#target.clear(first.machine, first.before);
       this.#outbox.ack([first.seq]);
@@ -146,21 +179,18 @@ export class OutboxWorker {
     return this.#upsert(leadingUpserts(live));
   }
 
-  async #idle(): Promise<Step> {
-    if (this.#reachable && this.#lastError === null) return 'idle';
-    await this.#target.ping();
-    this.#succeeded();
-    return 'idle';
-  }
-
   async #upsert(entries: Array<Extract<OutboxEntry, { kind: 'upsert' }>>): Promise<Step> {
     const refused = await this.#target.upsert(entries.map((entry) => entry.stored));
     this.#outbox.ack(entries.filter((_, index) => !refused.has(index)).map((entry) => entry.seq));
-    if (refused.size === 0) return this.#succeeded();
     for (const [index, message] of refused) this.#outbox.fail(entries[index]!.seq, message);
-    // MongoDB answered, so searches may use it; the refused records wait for the next attempt.
-    this.#noteFailure(new Error([...refused.values()][0]), true);
-    return 'failed';
+    if (refused.size > 0) {
+      // MongoDB answered: the sync goes on; these records wait aside, counted in status.
+      this.#logger?.warn(
+        { refused: refused.size, reason: [...refused.values()][0] },
+        'MongoDB refused history records',
+      );
+    }
+    return this.#succeeded();
   }
 
   #succeeded(): Step {
@@ -172,11 +202,11 @@ export class OutboxWorker {
     return 'progress';
   }
 
-  #noteFailure(error: unknown, reachable: boolean): void {
+  #noteFailure(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (message !== this.#lastError) this.#logger?.warn({ err: error }, 'history sync failing');
     this.#lastError = message;
-    this.#reachable = reachable;
+    this.#reachable = false;
   }
 
   #nextBackoff(): number {
@@ -209,7 +239,13 @@ export class OutboxWorker {
 
   #report(): void {
     const status = this.status();
-    const key = JSON.stringify([status.state, status.waiting, status.lastError, status.reachable]);
+    const key = JSON.stringify([
+      status.state,
+      status.waiting,
+      status.refused,
+      status.lastError,
+      status.reachable,
+    ]);
     if (key === this.#lastReported) return;
     this.#lastReported = key;
     this.#onStatus(status);
@@ -223,11 +259,23 @@ function leadingUpserts(entries: OutboxEntry[]): Array<Extract<OutboxEntry, { ki
   >;
 }
 
-export function syncMessage(state: SyncState, waiting: number, lastError: string | null): string {
+export function syncMessage(status: {
+  state: SyncState;
+  waiting: number;
+  lastError: string | null;
+  refused: number;
+  lastRefusal: string | null;
+}): string {
+  return stateMessage(status) + refusedMessage(status.refused, status.lastRefusal);
+}
+
+function stateMessage({ state, waiting, lastError }: Parameters<typeof syncMessage>[0]): string {
   const records = `${waiting} ${waiting === 1 ? 'record' : 'records'} waiting`;
   switch (state) {
     case 'off':
       return 'local history only (no MongoDB configured)';
+    case 'connecting':
+      return `connecting to MongoDB, ${records}`;
     case 'idle':
       return 'history in sync with MongoDB';
     case 'syncing':
@@ -235,4 +283,10 @@ export function syncMessage(state: SyncState, waiting: number, lastError: string
     case 'failing':
       return `history sync failing: ${lastError}, ${records}`;
   }
+}
+
+function refusedMessage(refused: number, lastRefusal: string | null): string {
+  if (refused === 0) return '';
+  const records = `${refused} ${refused === 1 ? 'record' : 'records'}`;
+  return `; ${records} refused by MongoDB (last: ${lastRefusal ?? 'no reason given'})`;
 }

@@ -22,6 +22,7 @@ export class Outbox {
   readonly #ack: StatementSync;
   readonly #fail: StatementSync;
   readonly #count: StatementSync;
+  readonly #lastRefusal: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -35,16 +36,27 @@ export class Outbox {
       `INSERT INTO history_outbox (kind, machine, before_ms) VALUES ('clear', ?, ?)`,
     );
     // LEFT JOIN: an upsert whose record is gone (cleared meanwhile) still comes out, to be acked.
+    // Records MongoDB refused (last_error set) wait aside until `retryRefused()`.
     this.#next = db.prepare(
       `SELECT o.seq AS seq, o.kind AS kind, o.machine AS clear_machine, o.before_ms, h.*
          FROM history_outbox AS o LEFT JOIN history AS h ON h.id = o.record_id
+        WHERE o.last_error IS NULL
         ORDER BY o.seq LIMIT ?`,
     );
     this.#ack = db.prepare('DELETE FROM history_outbox WHERE seq = ?');
     this.#fail = db.prepare(
       'UPDATE history_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?',
     );
-    this.#count = db.prepare('SELECT count(*) AS n FROM history_outbox');
+    // One pass over the table for every figure status shows.
+    this.#count = db.prepare(
+      `SELECT count(*) FILTER (WHERE last_error IS NULL) AS waiting,
+              count(*) FILTER (WHERE last_error IS NOT NULL) AS refused,
+              count(*) FILTER (WHERE kind = 'upsert') AS records
+         FROM history_outbox`,
+    );
+    this.#lastRefusal = db.prepare(
+      'SELECT last_error FROM history_outbox WHERE last_error IS NOT NULL ORDER BY seq DESC LIMIT 1',
+    );
   }
 
   /** One pending upsert per record: the newest version is read when it is sent. */
@@ -88,11 +100,36 @@ export class Outbox {
     transaction(this.#db, () => seqs.forEach((seq) => this.#ack.run(seq)));
   }
 
+  /** MongoDB refused this entry (a validator, a unique index, a size limit): set it aside. */
   fail(seq: number, error: string): void {
     this.#fail.run(error, seq);
   }
 
+  /** Puts refused entries back in line (at start, on a retry, for another server). */
+  retryRefused(): void {
+    this.#db.exec('UPDATE history_outbox SET last_error = NULL WHERE last_error IS NOT NULL');
+  }
+
+  /**
+   * `waiting`: entries to send; `refused`: entries MongoDB refused, set aside; `records`: this
+   * machine's records not in MongoDB yet, whichever of the two they are.
+   */
+  counts(): { waiting: number; refused: number; records: number } {
+    const row = this.#count.get();
+    return {
+      waiting: Number(row?.waiting ?? 0),
+      refused: Number(row?.refused ?? 0),
+      records: Number(row?.records ?? 0),
+    };
+  }
+
   waiting(): number {
-    return Number(this.#count.get()?.n ?? 0);
+    return this.counts().waiting;
+  }
+
+  /** Why MongoDB refused the newest refused entry, or null. */
+  lastRefusal(): string | null {
+    const row = this.#lastRefusal.get();
+    return row ? String(row.last_error) : null;
   }
 }

@@ -70,6 +70,8 @@ export class RuleRunner {
   #watchProblem: string | null = null;
   #identity: FolderIdentity | null = null;
   #timers: NodeJS.Timeout[] = [];
+  #rescanTimer: NodeJS.Timeout | undefined;
+  #rescanIntervalMs: number;
   #scanning: Promise<void> | undefined;
   #scanAgain = false;
   #checkingFolder = false;
@@ -87,6 +89,7 @@ export class RuleRunner {
   constructor(options: RuleRunnerOptions) {
     this.rule = options.rule;
     this.#o = options;
+    this.#rescanIntervalMs = options.rescanIntervalMs;
     this.#filter = createPathFilter(options.rule);
     const root = options.rule.folder;
     this.#links = {
@@ -113,19 +116,28 @@ export class RuleRunner {
   async start(): Promise<void> {
     this.#timers.push(
       setInterval(() => void this.#track(this.#checkFolder()), this.#o.folderPollMs),
-      setInterval(() => void this.#track(this.rescan()), this.#o.rescanIntervalMs),
     );
+    this.setRescanInterval(this.#rescanIntervalMs);
     await this.#track(this.#attach());
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    clearInterval(this.#rescanTimer);
     clearTimeout(this.#rewatchTimer);
     clearTimeout(this.#burstTimer);
     this.#gate?.stop();
     await Promise.allSettled([...this.#work]);
     await this.#closeWatch();
+  }
+
+  /** `watch.rescanIntervalSeconds` changed: the next periodic rescan is one new interval from now. */
+  setRescanInterval(ms: number): void {
+    this.#rescanIntervalMs = ms;
+    clearInterval(this.#rescanTimer);
+    if (this.#stopped) return;
+    this.#rescanTimer = setInterval(() => void this.#track(this.rescan()), ms);
   }
 
   /** A full reconciliation of the tree with the journal. Calls made during a scan run it once more. */
@@ -500,7 +512,7 @@ export class RuleRunner {
 
   /** Returns true when the problem is the OS watch limit. */
   #noteWatchProblem(error: unknown): boolean {
-    const limit = watchLimitMessage(error, this.rule.folder, this.#o.rescanIntervalMs / 1000);
+    const limit = watchLimitMessage(error, this.rule.folder, this.#rescanIntervalMs / 1000);
     if (limit) {
       if (this.#watchProblem !== limit) this.#o.onWarning('watch-limit', limit);
       this.#watchProblem = limit;

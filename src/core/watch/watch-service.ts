@@ -58,9 +58,11 @@ export class WatchService {
   #unsubscribe: Array<() => void> = [];
   #serial: Promise<unknown> = Promise.resolve();
   #started = false;
+  #rescanIntervalMs: number;
 
   constructor(options: WatchServiceOptions) {
     this.#o = options;
+    this.#rescanIntervalMs = options.rescanIntervalMs ?? 300_000;
     this.#store = new RuleStore(options.db);
   }
 
@@ -93,6 +95,13 @@ export class WatchService {
       await Promise.all([...this.#runners.keys()].map((id) => this.#halt(id)));
       await Promise.allSettled([...this.#work]);
     });
+  }
+
+  /** `watch.rescanIntervalSeconds` changed: every running rule and every later one uses the new interval. */
+  setRescanInterval(ms: number): void {
+    if (ms === this.#rescanIntervalMs) return;
+    this.#rescanIntervalMs = ms;
+    for (const runner of this.#runners.values()) runner.setRescanInterval(ms);
   }
 
   listRules(): WatchRuleStatus[] {
@@ -206,7 +215,7 @@ export class WatchService {
       own: this.#o.own,
       sink: this.#o.sink,
       machineName: () => machineNameOf(this.#o.machineName),
-      rescanIntervalMs: this.#o.rescanIntervalMs ?? 300_000,
+      rescanIntervalMs: this.#rescanIntervalMs,
       folderPollMs: this.#o.folderPollMs ?? 2_000,
       onState: (state, reason) => this.#emitState(rule.id, state, reason),
       onWarning: (code, message, path) => this.#warn(rule.id, code, message, path),
