@@ -83,6 +83,7 @@ export class Agent {
       protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
       events: parts.bus,
       jobOutcomes: parts.bus,
+      retryingJobs: (ruleId) => this.queue.countForRule(ruleId, 'retrying'),
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
     });
   }

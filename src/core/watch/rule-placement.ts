@@ -2,7 +2,8 @@ import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { WatchRule, WatchRuleSettings } from './watch-rules.ts';
 
-export type WatchRuleErrorReason = 'not-found' | 'overlap' | 'data-dir' | 'move-target';
+export type WatchRuleErrorReason =
+  'not-found' | 'overlap' | 'data-dir' | 'move-target' | 'folder-missing';
 
 /** A rule operation refused, with a reason code for the API and a message for a person. */
 export class WatchRuleError extends Error {

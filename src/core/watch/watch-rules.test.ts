@@ -53,7 +53,14 @@ describe('watch rules', () => {
       enabled: true,
     });
     expect(added.state).toBe('watching');
-    expect(added.counts).toEqual({ seen: 0, pending: 0, queued: 0, uploaded: 0, failed: 0 });
+    expect(added.counts).toEqual({
+      seen: 0,
+      pending: 0,
+      queued: 0,
+      retrying: 0,
+      uploaded: 0,
+      failed: 0,
+    });
     const again = await h.restart();
     expect(again.listRules().map((s) => s.rule)).toEqual([added.rule]);
   });
@@ -114,6 +121,7 @@ describe('watch rules', () => {
       h.service.addRule({ folder, afterUpload: { action: 'move', folder: join(folder, 'done') } }),
     );
     expect(error.reason).toBe('move-target');
+    await mkdir(folder);
     await expect(
       h.service.addRule({ folder, afterUpload: { action: 'move', folder: join(root, 'done') } }),
     ).resolves.toBeDefined();
