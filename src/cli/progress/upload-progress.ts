@@ -95,7 +95,8 @@ export class UploadProgress {
       case 'job.failed':
       case 'job.cancelled': {
         const file = this.#update(event.data.job);
-        if (file && isFinal(file.job)) finished.push(file);
+        // Before the answer, which jobs are ours is not known: `added()` reports those.
+        if (file && this.#files && isFinal(file.job)) finished.push(file);
         break;
       }
     }
