@@ -35,14 +35,14 @@ export function registerLogs(program: Command, ctx: CliContext): void {
           process.stdout.write(`${record ? formatLogRecord(record) : escapeControl(line)}\n`);
         }
       };
-      const lines = await lastLines(ctx.paths.stateDir, options.lines);
+      const { lines, end } = await lastLines(ctx.paths.stateDir, options.lines);
       if (!lines.length && !options.follow && !ctx.json)
         process.stderr.write(
           `No log yet in ${ctx.paths.stateDir}: the agent writes it while it runs (\`driveup agent\`).\n`,
         );
       for (const line of lines) show(line);
       if (!options.follow) return;
-      const stop = await followLog(ctx.paths.stateDir, show);
+      const stop = await followLog(ctx.paths.stateDir, end, show);
       await new Promise<void>(() => {
         onInterrupt(() => {
           stop();

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -16,17 +16,30 @@ export async function logFiles(stateDir: string): Promise<string[]> {
     .map((file) => join(stateDir, file.name));
 }
 
-/** The last `count` lines of the log, across rotated files. */
-export async function lastLines(stateDir: string, count: number): Promise<string[]> {
+/** Where reading stopped: following goes on from there, so no line falls between the two. */
+export interface LogPosition {
+  file: string | undefined;
+  offset: number;
+}
+
+/** The last `count` whole lines of the log, across rotated files, and where they end. */
+export async function lastLines(
+  stateDir: string,
+  count: number,
+): Promise<{ lines: string[]; end: LogPosition }> {
   const files = await logFiles(stateDir);
   const lines: string[] = [];
-  for (const file of files.reverse()) {
-    if (lines.length >= count) break;
-    const text = await readFile(file, 'utf8').catch(() => '');
-    const fileLines = text.split('\n').filter(Boolean);
+  let end: LogPosition = { file: files.at(-1), offset: 0 };
+  for (const [i, file] of [...files].reverse().entries()) {
+    const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+    // A line still being written belongs to the follower, which goes on from its start.
+    const whole = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
+    if (i === 0) end = { file, offset: whole.length };
+    if (lines.length >= count) continue;
+    const fileLines = whole.toString('utf8').split('\n').filter(Boolean);
     lines.unshift(...fileLines.slice(-(count - lines.length)));
   }
-  return lines;
+  return { lines, end };
 }
 
 /**
@@ -36,10 +49,10 @@ export async function lastLines(stateDir: string, count: number): Promise<string
  */
 export async function followLog(
   stateDir: string,
+  from: LogPosition,
   onLine: (line: string) => void,
 ): Promise<() => void> {
-  let file = (await logFiles(stateDir)).at(-1);
-  let offset = file ? (await stat(file)).size : 0;
+  let { file, offset } = from;
   let partial = '';
   let decoder = new StringDecoder('utf8');
   let reading = false;
