@@ -53,5 +53,5 @@ function wrap(text: string, width: number): string[] {
 /** Whether this command line will print help, so that the settings keys are worth loading. */
 export function wantsHelp(args: readonly string[]): boolean {
   const words = args.filter((arg) => !arg.startsWith('-'));
-  return args.includes('--help') || args.includes('-h') || words[0] === 'help' || !words.length;
+  return args.includes('--help') || args.includes('-h') || words[0] === 'help' || !args.length;
 }
