@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -47,6 +48,7 @@ export async function startTmux(
     command,
   );
   await tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
+  const socketPath = (await tmux('display', '-p', '-t', 't', '#{socket_path}')).stdout.trim();
   const screen = async () => (await tmux('capture-pane', '-p', '-t', 't')).stdout;
   return {
     screen,
@@ -67,6 +69,8 @@ export async function startTmux(
     },
     async kill() {
       await tmux('kill-server').catch(() => undefined);
+      // tmux leaves its socket file behind.
+      if (socketPath) await rm(socketPath, { force: true });
     },
   };
 }
