@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** No agent is running for this data directory. */
   noAgent: 3,
+  /** Ctrl-C while waiting (128 + SIGINT, as shells report it); the agent's work goes on. */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -5,14 +5,24 @@ import { CliContext } from './cli-context.ts';
 import { registerAdd } from './commands/add-command.ts';
 import { registerAgent } from './commands/agent-command.ts';
 import { registerAuthCommands } from './commands/auth-commands.ts';
+import { registerCompletion } from './commands/completion-command.ts';
+import { registerDoctor } from './commands/doctor-command.ts';
 import { registerHistory } from './commands/history-command.ts';
+import { registerLogs } from './commands/logs-command.ts';
 import { registerQueueCommands } from './commands/queue-commands.ts';
 import { registerSettingsCommands } from './commands/settings-commands.ts';
 import { registerStatus } from './commands/status-command.ts';
 import { registerWatchCommands } from './commands/watch-commands.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
+import { EXAMPLES_AND_EXIT_CODES, settingsKeysHelp, wantsHelp } from './help-text.ts';
+import { escapeControlKeepingLines } from './terminal-text.ts';
 
-export function buildProgram(ctx: CliContext): Command {
+export interface ProgramOptions {
+  /** The settings keys for `--help`, loaded only when help is asked for (see runCli). */
+  settingsHelp?: string;
+}
+
+export function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
   const program = new Command('driveup')
     .description(
       'DriveUp: reliable uploads to Google Drive. Every command but `agent` talks to the running agent.',
@@ -34,9 +44,17 @@ export function buildProgram(ctx: CliContext): Command {
     registerHistory,
     registerAuthCommands,
     registerSettingsCommands,
+    registerLogs,
+    registerDoctor,
   ]) {
     register(program, ctx);
   }
+  registerCompletion(program);
+  program.addHelpText('after', `${EXAMPLES_AND_EXIT_CODES}${options.settingsHelp ?? ''}`);
+  if (options.settingsHelp)
+    program.commands
+      .find((c) => c.name() === 'settings')
+      ?.addHelpText('after', options.settingsHelp);
   // Subcommands inherit the error behaviour so usage errors exit 2 everywhere.
   program.commands.forEach(function inherit(cmd: Command) {
     cmd.exitOverride();
@@ -45,14 +63,29 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
+export interface RunOptions {
+  /**
+   * Errors that were rejected but never awaited (a subscription that failed while the command
+   * waited on something else). Reported only if the command itself reported nothing: they are
+   * the same failure seen twice.
+   */
+  unhandledRejections?: () => unknown[];
+}
+
 /** Runs the command line and returns the exit code; never throws. */
 export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
+  options: RunOptions = {},
 ): Promise<ExitCode | number> {
   const ctx = new CliContext(env);
   try {
-    await buildProgram(ctx).parseAsync(argv);
+    const settingsHelp = wantsHelp(argv.slice(2))
+      ? settingsKeysHelp((await import('./settings-keys.ts')).settingKeys(), process.stdout.columns)
+      : undefined;
+    await buildProgram(ctx, { settingsHelp }).parseAsync(argv);
+    const [unhandled] = options.unhandledRejections?.() ?? [];
+    if (unhandled !== undefined && !process.exitCode) return report(unhandled, ctx, env);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     return report(error, ctx, env);
@@ -70,7 +103,7 @@ function report(error: unknown, ctx: CliContext, env: NodeJS.ProcessEnv): number
     process.stderr.write(
       `${JSON.stringify({ error: message, exitCode: known?.code ?? EXIT.failed })}\n`,
     );
-  else process.stderr.write(`${message}\n`);
+  else process.stderr.write(`${escapeControlKeepingLines(message)}\n`);
   if (env.DRIVEUP_LOG_LEVEL === 'debug' && error instanceof Error)
     process.stderr.write(`${error.stack}\n`);
   return known?.code ?? EXIT.failed;

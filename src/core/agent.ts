@@ -98,6 +98,7 @@ export class Agent {
       own: parts.own,
       events: parts.bus,
       jobOutcomes: parts.bus,
+      retryingJobs: (ruleId) => this.queue.countForRule(ruleId, 'retrying'),
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
     });
   }

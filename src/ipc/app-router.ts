@@ -16,6 +16,7 @@ import {
 } from '../core/watch/watch-rules.ts';
 import { EnqueueError } from '../core/queue/file-versions.ts';
 import { WatchRuleError } from '../core/watch/rule-placement.ts';
+import { resolveId, type IdLookup } from './id-prefix.ts';
 import { publicProcedure as baseProcedure, router } from './trpc.ts';
 
 /**
@@ -105,9 +106,10 @@ function queueRouter(agent: Agent) {
           .prefault({}),
       )
       .query(({ input }) => agent.queue.list(input)),
-    get: publicProcedure
-      .input(idInput)
-      .query(({ input }) => orNotFound(agent.queue.get(input.id), input.id)),
+    get: publicProcedure.input(idInput).query(({ input }) => {
+      const id = resolveId(input.id, jobIds(agent));
+      return orNotFound(agent.queue.get(id), id);
+    }),
     add: publicProcedure.input(addRequestSchema).mutation(async ({ input }) => {
       try {
         const { jobs, skipped } = await agent.add(input);
@@ -133,15 +135,17 @@ function queueRouter(agent: Agent) {
       agent.queue.resume();
       return queueState(agent);
     }),
-    cancel: publicProcedure
-      .input(idInput)
-      .mutation(({ input }) => orNotFound(agent.queue.cancel(input.id), input.id)),
+    cancel: publicProcedure.input(idInput).mutation(({ input }) => {
+      const id = resolveId(input.id, jobIds(agent));
+      return orNotFound(agent.queue.cancel(id), id);
+    }),
     retry: publicProcedure
       .input(z.union([idInput, z.object({ failed: z.literal(true) }).strict()]))
       .mutation(({ input }) => {
         if (!('id' in input)) return { retried: agent.queue.retryFailed() };
-        const before = orNotFound(agent.queue.get(input.id), input.id).state;
-        const job = orNotFound(agent.queue.retry(input.id), input.id);
+        const id = resolveId(input.id, jobIds(agent));
+        const before = orNotFound(agent.queue.get(id), id).state;
+        const job = orNotFound(agent.queue.retry(id), id);
         return { retried: job.state !== before ? 1 : 0 };
       }),
     setConcurrency: publicProcedure
@@ -213,22 +217,65 @@ function authRouter(agent: Agent) {
 
 function watchRouter(agent: Agent) {
   const byId = z.object({ id: ruleIdSchema }).strict();
+  const ruleId = (id: string) => resolveId(id, ruleIds(agent));
   return router({
     list: publicProcedure.query(() => agent.watch.listRules()),
     add: publicProcedure
-      .input(watchRuleInputSchema)
-      .mutation(({ input }) => agent.watch.addRule(input)),
+      .input(
+        watchRuleInputSchema.extend({
+          allowMissing: z
+            .boolean()
+            .default(false)
+            .describe('Watch a folder that does not exist yet (a disk not mounted yet).'),
+        }),
+      )
+      .mutation(({ input: { allowMissing, ...rule } }) =>
+        agent.watch.addRule(rule, { allowMissing }),
+      ),
     update: publicProcedure
       .input(watchRuleUpdateSchema)
-      .mutation(({ input }) => agent.watch.updateRule(input.id, input.patch)),
+      .mutation(({ input }) => agent.watch.updateRule(ruleId(input.id), input.patch)),
     remove: publicProcedure.input(byId).mutation(async ({ input }) => {
-      await agent.watch.removeRule(input.id);
-      return { removed: input.id };
+      const id = ruleId(input.id);
+      await agent.watch.removeRule(id);
+      return { removed: id };
     }),
-    pause: publicProcedure.input(byId).mutation(({ input }) => agent.watch.pauseRule(input.id)),
-    resume: publicProcedure.input(byId).mutation(({ input }) => agent.watch.resumeRule(input.id)),
-    skipped: publicProcedure.input(byId).query(({ input }) => agent.watch.skippedFiles(input.id)),
+    pause: publicProcedure
+      .input(byId)
+      .mutation(({ input }) => agent.watch.pauseRule(ruleId(input.id))),
+    resume: publicProcedure
+      .input(byId)
+      .mutation(({ input }) => agent.watch.resumeRule(ruleId(input.id))),
+    skipped: publicProcedure
+      .input(byId)
+      .query(({ input }) => agent.watch.skippedFiles(ruleId(input.id))),
   });
+}
+
+/** Jobs by id or unique prefix (`driveup cancel 1a2b`). */
+function jobIds(agent: Agent): IdLookup {
+  return {
+    what: 'job',
+    exists: (id) => agent.queue.get(id) !== undefined,
+    startingWith: (prefix, limit) => agent.queue.idsWithPrefix(prefix, limit),
+    describe: (id) => agent.queue.get(id)?.name ?? '',
+  };
+}
+
+/** Watch rules by id or unique prefix. */
+function ruleIds(agent: Agent): IdLookup {
+  const rules = () => agent.watch.listRules().map((status) => status.rule);
+  return {
+    what: 'watch rule',
+    exists: (id) => rules().some((rule) => rule.id === id),
+    startingWith: (prefix, limit) =>
+      rules()
+        .map((rule) => rule.id)
+        .filter((id) => id.startsWith(prefix))
+        .sort()
+        .slice(0, limit),
+    describe: (id) => rules().find((rule) => rule.id === id)?.folder ?? '',
+  };
 }
 
 function historyRouter(agent: Agent) {

@@ -99,7 +99,9 @@ describe('the agent applies settings while it runs', () => {
     const file = join(home, 'six-mib.bin');
     await writeFile(file, randomBytes(6 * MiB));
     const puts = fake.requestCount('PUT /upload/drive/v3/files');
-    const [job] = await agent.add({ paths: [file], folder: 'Chunks', source: 'cli' });
+    const {
+      jobs: [job],
+    } = await agent.add({ paths: [file], folder: 'Chunks', source: 'cli' });
     await next('job.done', (d) => d.job.id === job!.id);
     // 6 MiB in 1 MiB chunks; the default 8 MiB would have sent one.
     expect(fake.requestCount('PUT /upload/drive/v3/files') - puts).toBe(6);
@@ -136,7 +138,9 @@ describe('the agent applies settings while it runs', () => {
     await attempt.completion;
     const file = join(home, 'moved.txt');
     await writeFile(file, 'to the second endpoint');
-    const [job] = await agent.add({ paths: [file], folder: 'Moved', source: 'cli' });
+    const {
+      jobs: [job],
+    } = await agent.add({ paths: [file], folder: 'Moved', source: 'cli' });
     const finished = await new Promise<string>((resolve) => {
       agent.bus.on('job.done', (d) => d.job.id === job!.id && resolve('done'));
       agent.bus.on('job.failed', (d) => d.job.id === job!.id && resolve(`failed: ${d.job.error}`));

@@ -141,8 +141,9 @@ describe('the agent in a worker thread, over message ports', () => {
     const events = watchEvents(client);
     await events.ready;
 
-    const { url } = await client.auth.beginSignIn.mutate({ openBrowser: false });
-    await followSignInUrl(url);
+    const attempt = await client.auth.beginSignIn.mutate({ openBrowser: false });
+    if (attempt.kind !== 'started') throw new Error(`no sign-in started: ${attempt.kind}`);
+    await followSignInUrl(attempt.url);
     await events.next((e) => e.data.type === 'auth.changed');
     const file = join(agent.home, 'over-the-port.txt');
     await writeFile(file, 'sent by an agent in a worker thread');

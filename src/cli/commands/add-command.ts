@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Job } from '../../core/queue/job.ts';
+import { subscribeToEvents } from '../agent-events.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { formatBytes } from '../human-format.ts';
+import { onInterrupt } from '../interrupt.ts';
+import { createProgressView } from '../progress/progress-view.ts';
+import { UploadProgress } from '../progress/upload-progress.ts';
+import { escapeControl } from '../terminal-text.ts';
 
-const FINAL = new Set(['done', 'failed', 'cancelled']);
+export const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
 
 export function registerAdd(program: Command, ctx: CliContext): void {
   program
@@ -36,12 +39,14 @@ export function registerAdd(program: Command, ctx: CliContext): void {
           ...linkAndHiddenOptions(options),
         });
         ctx.print({ jobs: jobs.map(summary) }, () =>
-          jobs.map((j) => `queued  ${j.name}  → ${j.folderPath}`).join('\n'),
+          jobs
+            .map((j) => `queued  ${escapeControl(j.name)}  → ${escapeControl(j.folderPath)}`)
+            .join('\n'),
         );
         return;
       }
       const jobs = await addAndWait(ctx, absolute, options);
-      ctx.print({ jobs: jobs.map(summary) }, () => renderSummary(jobs));
+      ctx.print({ jobs: jobs.map(summary) }, () => renderTotals(jobs));
       if (jobs.some((job) => job.state !== 'done')) process.exitCode = EXIT.failed;
     });
 }
@@ -60,13 +65,16 @@ function linkAndHiddenOptions(options: AddOptions) {
   };
 }
 
-/** The fields scripts rely on; kept stable whatever the Job grows. */
+/**
+ * The fields scripts rely on; kept stable whatever the Job grows. `folderPath` is the Drive
+ * folder, named as in `queue`, `history` and the API.
+ */
 function summary(job: Job) {
   return {
     id: job.id,
     path: job.path,
     name: job.name,
-    folder: job.folderPath,
+    folderPath: job.folderPath,
     state: job.state,
     size: job.size,
     md5: job.md5,
@@ -78,108 +86,61 @@ function summary(job: Job) {
 
 /**
  * Subscribes first, then adds, so no event can slip between the two; a job that was already
- * finished (the same file added before) is taken from the add answer itself.
+ * finished (the same file added before) is taken from the add answer itself. Each file's line is
+ * printed as it finishes; the live lines (at a terminal) come from the events alone.
  */
 async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions): Promise<Job[]> {
-  const latest = new Map<string, Job>();
-  const bars = progressBars(ctx);
-  let wanted: Set<string> | undefined;
-  let finish!: () => void;
-  let fail!: (error: unknown) => void;
-  const finished = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
-  const check = () => {
-    if (wanted && [...wanted].every((id) => FINAL.has(latest.get(id)?.state ?? ''))) finish();
-  };
-  const subscription = ctx.client.events.subscribe(
-    {},
-    {
-      onData: ({ data: event }) => {
-        const data = event.data as { job?: Job; jobId?: string; sentBytes?: number };
-        if (data.job && (!wanted || wanted.has(data.job.id))) {
-          latest.set(data.job.id, data.job);
-          bars?.update(data.job);
-          check();
-        } else if (event.type === 'job.progress' && data.jobId && wanted?.has(data.jobId)) {
-          bars?.progress(data.jobId, data.sentBytes ?? 0);
-        }
-      },
-      onError: fail,
-    },
-  );
+  const progress = new UploadProgress(paths, Date.now());
+  let complete!: () => void;
+  const completed = new Promise<void>((res) => (complete = res));
+  const view = createProgressView(progress, {
+    json: ctx.json,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+  const events = subscribeToEvents(ctx, (event) => {
+    view.finished(progress.apply(event, Date.now()));
+    if (event.type === 'queue.paused') view.paused(event.data.reason);
+    if (event.type === 'queue.resumed') view.paused(null);
+    if (progress.complete) complete();
+  });
+  const stopInterrupt = onInterrupt(() => {
+    view.close();
+    return STOPPED_WAITING;
+  });
   try {
-    const { jobs } = await ctx.client.queue.add.mutate({
-      paths,
-      folder: options.to,
-      source: 'cli',
-      ...linkAndHiddenOptions(options),
-    });
-    wanted = new Set(jobs.map((job) => job.id));
-    for (const job of jobs)
-      if (!latest.has(job.id) || FINAL.has(job.state)) latest.set(job.id, job);
-    bars?.start(jobs);
-    check();
-    await finished;
-    return jobs.map((job) => latest.get(job.id) ?? job);
+    void ctx.client.agent.status.query().then(
+      (status) => {
+        if (status.queue.paused) progress.setPause(status.queue.pauseReason);
+      },
+      () => undefined,
+    );
+    const { jobs } = await Promise.race([
+      ctx.client.queue.add.mutate({
+        paths,
+        folder: options.to,
+        source: 'cli',
+        ...linkAndHiddenOptions(options),
+      }),
+      events.failed,
+    ]);
+    view.finished(progress.added(jobs, Date.now()));
+    if (progress.complete) complete();
+    await Promise.race([completed, events.failed]);
+    return progress.jobs();
   } finally {
-    subscription.unsubscribe();
-    bars?.stop();
+    stopInterrupt();
+    events.unsubscribe();
+    view.close();
   }
 }
 
-/** One bar per file and one overall, on stderr and only for a person at a terminal. */
-function progressBars(ctx: CliContext) {
-  if (ctx.json || !process.stderr.isTTY) return undefined;
-  const multi = new cliProgress.MultiBar(
-    {
-      stream: process.stderr,
-      format: ' {bar} {percentage}% | {name} | {state}',
-      hideCursor: true,
-      clearOnComplete: false,
-      barsize: 24,
-    },
-    cliProgress.Presets.shades_classic,
+function renderTotals(jobs: Job[]): string {
+  const count = (state: Job['state']) => jobs.filter((job) => job.state === state).length;
+  const failed = count('failed');
+  const cancelled = count('cancelled');
+  const extra = [failed && `${failed} failed`, cancelled && `${cancelled} cancelled`].filter(
+    Boolean,
   );
-  const bars = new Map<string, cliProgress.SingleBar>();
-  const sent = new Map<string, number>();
-  let overall: cliProgress.SingleBar | undefined;
-  let total = 0;
-  const refreshOverall = () => overall?.update([...sent.values()].reduce((a, b) => a + b, 0));
-  return {
-    start(jobs: Job[]) {
-      total = jobs.reduce((sum, job) => sum + Math.max(job.size, 1), 0);
-      overall = multi.create(total, 0, { name: `all ${jobs.length} file(s)`, state: '' });
-      for (const job of jobs) {
-        bars.set(
-          job.id,
-          multi.create(Math.max(job.size, 1), 0, { name: job.name, state: job.state }),
-        );
-        if (FINAL.has(job.state)) this.update(job);
-      }
-    },
-    progress(jobId: string, bytes: number) {
-      sent.set(jobId, bytes);
-      bars.get(jobId)?.update(bytes);
-      refreshOverall();
-    },
-    update(job: Job) {
-      const done = job.state === 'done' ? Math.max(job.size, 1) : (sent.get(job.id) ?? 0);
-      sent.set(job.id, done);
-      bars.get(job.id)?.update(done, { state: job.state });
-      refreshOverall();
-    },
-    stop() {
-      multi.stop();
-    },
-  };
-}
-
-function renderSummary(jobs: Job[]): string {
-  const lines = jobs.map((job) =>
-    job.state === 'done'
-      ? `uploaded  ${job.name} (${formatBytes(job.size)})  ${job.webViewLink ?? ''}`
-      : `${job.state.padEnd(8)}  ${job.name}  ${job.error ?? ''}`,
-  );
-  const ok = jobs.filter((job) => job.state === 'done').length;
-  lines.push(`${ok} of ${jobs.length} file(s) uploaded.`);
-  return lines.join('\n');
+  return `${count('done')} of ${jobs.length} file(s) uploaded${extra.length ? `; ${extra.join(', ')}` : ''}.`;
 }

@@ -1,18 +1,40 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
 import { formatBytes, formatTime } from '../human-format.ts';
+import { pointInTime, positiveInt } from '../option-parsers.ts';
+import { collectPages, moreHint } from '../paging.ts';
 import { renderTable } from '../table.ts';
-import { toInt } from './queue-commands.ts';
+import { escapeControl } from '../terminal-text.ts';
+import { TIME_FORMATS } from '../time-input.ts';
 
 type HistoryPage = Awaited<ReturnType<CliContext['client']['history']['search']['query']>>;
+type HistoryRecord = HistoryPage['items'][number];
+
+/** The API's largest page of history (HISTORY_PAGE_MAX); `--limit` above it takes several pages. */
+const HISTORY_PAGE_MAX = 200;
+
+interface HistoryOptions {
+  since?: Date;
+  until?: Date;
+  status?: 'uploaded';
+  machine?: string;
+  limit: number;
+  cursor?: string;
+  all?: boolean;
+}
 
 export function registerHistory(program: Command, ctx: CliContext): void {
   program
     .command('history')
-    .description('Search what was uploaded (the last word matches as a prefix)')
+    .description('Search what was uploaded, newest first (the last word matches as a prefix)')
     .argument('[words...]', 'words in the file name, folder or path')
-    .option('--since <date>', 'from this date or time (e.g. 2026-11-17)')
-    .option('--until <date>', 'before this date or time')
+    .option(
+      '--since <when>',
+      'finished at or after this time (2026-11-17, 2h, yesterday…)',
+      pointInTime,
+    )
+    .option('--until <when>', 'finished before this time', pointInTime)
     .addOption(
       new Option('--status <status>', 'only this outcome').choices([
         'uploaded',
@@ -22,29 +44,47 @@ export function registerHistory(program: Command, ctx: CliContext): void {
       ]),
     )
     .option('--machine <name>', 'only uploads from this machine')
-    .option('--limit <n>', 'how many (at most 200)', toInt, 50)
-    .action(
-      async (
-        words: string[],
-        options: {
-          since?: string;
-          until?: string;
-          status?: 'uploaded';
-          machine?: string;
-          limit: number;
+    .option('--limit <n>', 'how many', positiveInt, 50)
+    .option('--cursor <cursor>', 'go on after a previous search (its nextCursor)')
+    .option('--all', 'every match, however many')
+    .addHelpText('after', `\n<when> is ${TIME_FORMATS}.`)
+    .action(async (words: string[], options: HistoryOptions) => {
+      if (options.since && options.until && options.since >= options.until)
+        throw new CliError(
+          `--since (${options.since.toLocaleString()}) is not before --until (${options.until.toLocaleString()}).`,
+          EXIT.usage,
+        );
+      let backend: HistoryPage['backend'] = 'local';
+      let notInMongodb: HistoryPage['notInMongodb'] = null;
+      const page = await collectPages<HistoryRecord>(
+        async (cursor, limit) => {
+          const answer = await ctx.client.history.search.query({
+            text: words.length ? words.join(' ') : undefined,
+            from: options.since,
+            to: options.until,
+            status: options.status,
+            machine: options.machine,
+            limit,
+            cursor,
+          });
+          backend = answer.backend;
+          notInMongodb = answer.notInMongodb;
+          return answer;
         },
-      ) => {
-        const page = await ctx.client.history.search.query({
-          text: words.length ? words.join(' ') : undefined,
-          from: options.since,
-          to: options.until,
-          status: options.status,
-          machine: options.machine,
-          limit: Math.min(options.limit, 200),
-        });
-        ctx.print(page, () => renderPage(page));
-      },
-    );
+        {
+          limit: options.all ? Infinity : options.limit,
+          cursor: options.cursor,
+          pageMax: HISTORY_PAGE_MAX,
+        },
+      );
+      const result: HistoryPage = {
+        backend,
+        items: page.items,
+        nextCursor: page.nextCursor,
+        notInMongodb,
+      };
+      ctx.print(result, () => renderPage(result));
+    });
 }
 
 function renderPage(page: HistoryPage): string {
@@ -58,13 +98,15 @@ function renderPage(page: HistoryPage): string {
     page.items.map((r) => [
       formatTime(r.finishedAt),
       r.status,
-      r.name,
+      escapeControl(r.name),
       formatBytes(r.size),
-      r.folderPath,
-      r.machine,
-      r.webViewLink ?? r.error ?? '',
+      escapeControl(r.folderPath),
+      escapeControl(r.machine),
+      escapeControl(r.webViewLink ?? r.error ?? ''),
     ]),
   );
-  const more = page.nextCursor ? '\n(more results: narrow the search or raise --limit)' : '';
-  return `${table}\n${page.items.length} result(s) from the ${page.backend} history.${unsynced}${more}`;
+  return (
+    `${table}\n${page.items.length} result(s) from the ${page.backend} history.${unsynced}` +
+    moreHint(page.nextCursor)
+  );
 }

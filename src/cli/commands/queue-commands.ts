@@ -3,8 +3,14 @@ import type { Job } from '../../core/queue/job.ts';
 import { jobStateSchema } from '../../core/queue/job-schema.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { formatBytes, formatTime } from '../human-format.ts';
+import { formatBytes, formatDuration, formatTime } from '../human-format.ts';
+import { positiveInt } from '../option-parsers.ts';
+import { collectPages, moreHint } from '../paging.ts';
 import { renderTable } from '../table.ts';
+import { escapeControl } from '../terminal-text.ts';
+
+/** The API's largest page of jobs; `--limit` above it takes several pages. */
+const QUEUE_PAGE_MAX = 1000;
 
 export function registerQueueCommands(program: Command, ctx: CliContext): void {
   program
@@ -13,14 +19,37 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     .addOption(
       new Option('--state <state...>', 'only jobs in these states').choices(jobStateSchema.options),
     )
-    .option('--limit <n>', 'how many', toInt, 100)
-    .action(async (options: { state?: Job['state'][]; limit: number }) => {
-      const page = await ctx.client.queue.list.query({
-        states: options.state,
-        limit: options.limit,
-      });
-      ctx.print(page, () => renderJobs(page.jobs));
-    });
+    .option('--limit <n>', 'how many', positiveInt, 100)
+    .option('--cursor <cursor>', 'go on after a previous list (its nextCursor)')
+    .option('--all', 'every job, however many')
+    .action(
+      async (options: {
+        state?: Job['state'][];
+        limit: number;
+        cursor?: string;
+        all?: boolean;
+      }) => {
+        const page = await collectPages(
+          async (cursor, limit) => {
+            const { jobs, nextCursor } = await ctx.client.queue.list.query({
+              states: options.state,
+              limit,
+              cursor,
+            });
+            return { items: jobs, nextCursor };
+          },
+          {
+            limit: options.all ? Infinity : options.limit,
+            cursor: options.cursor,
+            pageMax: QUEUE_PAGE_MAX,
+          },
+        );
+        ctx.print(
+          { jobs: page.items, nextCursor: page.nextCursor },
+          () => `${renderJobs(page.items)}${moreHint(page.nextCursor)}`,
+        );
+      },
+    );
 
   program
     .command('pause')
@@ -43,7 +72,7 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
   program
     .command('retry')
     .description('Retry a failed job, or every failed job with --failed')
-    .argument('[id]', 'job id')
+    .argument('[id]', 'job id, or its first characters (4 or more, as `queue` shows)')
     .option('--failed', 'retry every failed job')
     .action(async (id: string | undefined, options: { failed?: boolean }) => {
       if (!id && !options.failed)
@@ -55,34 +84,36 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
   program
     .command('cancel')
     .description('Cancel a job')
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id, or its first characters (4 or more, as `queue` shows)')
     .action(async (id: string) => {
       const job = await ctx.client.queue.cancel.mutate({ id });
-      ctx.print(job, () => `Cancelled ${job.name}.`);
+      ctx.print(job, () => `Cancelled ${escapeControl(job.name)}.`);
     });
 }
 
-function renderJobs(jobs: Job[]): string {
+function renderJobs(jobs: Job[], now = Date.now()): string {
   if (!jobs.length) return 'The queue is empty.';
   return renderTable(
     ['ID', 'STATE', 'FILE', 'SIZE', 'TO', 'QUEUED', 'DETAIL'],
     jobs.map((job) => [
       job.id.slice(0, 8),
       job.state,
-      job.name,
+      escapeControl(job.name),
       formatBytes(job.size),
-      job.folderPath,
+      escapeControl(job.folderPath),
       formatTime(job.queuedAt),
-      job.state === 'running' && job.size
-        ? `${Math.floor((job.confirmedBytes / job.size) * 100)}%`
-        : (job.error ?? job.webViewLink ?? ''),
+      escapeControl(detail(job, now)),
     ]),
   );
 }
 
-export function toInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CliError(`"${value}" is not a positive whole number.`, EXIT.usage);
-  return n;
+function detail(job: Job, now: number): string {
+  if (job.state === 'running' && job.size)
+    return `${Math.floor((job.confirmedBytes / job.size) * 100)}%`;
+  if (job.state === 'retrying') {
+    const wait = job.nextAttemptAt ? job.nextAttemptAt.getTime() - now : 0;
+    const when = wait > 1000 ? `in ${formatDuration(wait)}` : 'now';
+    return `retrying ${when} (attempt ${job.attempts + 1}): ${job.error ?? ''}`;
+  }
+  return job.error ?? job.webViewLink ?? '';
 }

@@ -1,9 +1,16 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { TRPCClientError } from '@trpc/client';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+import { durationMs } from '../option-parsers.ts';
 import { renderTable } from '../table.ts';
+import { escapeControl } from '../terminal-text.ts';
 
 type RuleStatus = Awaited<ReturnType<CliContext['client']['watch']['list']['query']>>[number];
+
+const RULE_ID = 'rule id, or its first characters (4 or more, as `watch list` shows)';
 
 export function registerWatchCommands(program: Command, ctx: CliContext): void {
   const watch = program
@@ -18,7 +25,11 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
     .option('--include <glob...>', 'only files matching these globs')
     .option('--exclude <glob...>', 'never files matching these globs')
     .option('--no-recursive', 'only the folder itself, not its subfolders')
-    .option('--stable <ms>', 'how long a file must stay unchanged before upload', Number)
+    .option(
+      '--stable <duration>',
+      'how long a file must stay unchanged before upload (2s, 500ms; plain numbers are ms)',
+      durationMs,
+    )
     .addOption(
       new Option('--conflict <policy>', 'same name already in Drive').choices([
         'keep-both',
@@ -26,6 +37,7 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
         'new-version',
       ]),
     )
+    .option('--allow-missing', 'watch a folder that does not exist yet (a disk not mounted yet)')
     .action(
       async (
         folder: string,
@@ -36,21 +48,28 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
           recursive: boolean;
           stable?: number;
           conflict?: 'keep-both';
+          allowMissing?: boolean;
         },
       ) => {
-        const status = await ctx.client.watch.add.mutate({
-          folder: resolve(folder),
-          destination: o.to,
-          include: o.include,
-          exclude: o.exclude,
-          recursive: o.recursive,
-          stabilityWindowMs: o.stable,
-          conflictPolicy: o.conflict,
-        });
+        const absolute = resolve(folder);
+        const status = await ctx.client.watch.add
+          .mutate({
+            folder: absolute,
+            destination: o.to,
+            include: o.include,
+            exclude: o.exclude,
+            recursive: o.recursive,
+            stabilityWindowMs: o.stable,
+            conflictPolicy: o.conflict,
+            allowMissing: Boolean(o.allowMissing),
+          })
+          .catch(async (error: unknown) => {
+            throw (await missingFolderAdvice(error, absolute, o.allowMissing)) ?? error;
+          });
         ctx.print(
           status,
           () =>
-            `Watching ${status.rule.folder} → ${status.rule.destination} (rule ${status.rule.id}).`,
+            `Watching ${escapeControl(status.rule.folder)} → ${escapeControl(status.rule.destination)} (rule ${status.rule.id.slice(0, 8)}).`,
         );
       },
     );
@@ -65,44 +84,64 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
 
   watch
     .command('remove')
-    .argument('<id>', 'rule id')
+    .argument('<id>', RULE_ID)
     .description('Stop watching a folder (files already queued still upload)')
     .action(async (id: string) => {
       const result = await ctx.client.watch.remove.mutate({ id });
-      ctx.print(result, () => `Removed rule ${id}.`);
+      ctx.print(result, () => `Removed rule ${result.removed.slice(0, 8)}.`);
     });
 
   watch
     .command('pause')
-    .argument('<id>', 'rule id')
+    .argument('<id>', RULE_ID)
     .description('Pause a rule')
     .action(async (id: string) => {
       const status = await ctx.client.watch.pause.mutate({ id });
-      ctx.print(status, () => `Paused ${status.rule.folder}.`);
+      ctx.print(status, () => `Paused ${escapeControl(status.rule.folder)}.`);
     });
 
   watch
     .command('resume')
-    .argument('<id>', 'rule id')
+    .argument('<id>', RULE_ID)
     .description('Resume a paused rule')
     .action(async (id: string) => {
       const status = await ctx.client.watch.resume.mutate({ id });
-      ctx.print(status, () => `Watching ${status.rule.folder} again.`);
+      ctx.print(status, () => `Watching ${escapeControl(status.rule.folder)} again.`);
     });
+}
+
+/** The agent refused a folder that is not there: say how to watch it anyway, in this face's words. */
+async function missingFolderAdvice(
+  error: unknown,
+  folder: string,
+  allowMissing: boolean | undefined,
+): Promise<CliError | undefined> {
+  if (allowMissing || !(error instanceof TRPCClientError)) return undefined;
+  if (!error.message.includes('does not exist')) return undefined;
+  const exists = await stat(folder).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return undefined;
+  return new CliError(
+    `${error.message} Check the path, or use --allow-missing to watch it once it appears (a disk not mounted yet).`,
+    EXIT.usage,
+  );
 }
 
 function renderRules(rules: RuleStatus[]): string {
   if (!rules.length) return 'No folders are watched. Add one with `driveup watch add <folder>`.';
   return renderTable(
-    ['ID', 'FOLDER', 'TO', 'STATE', 'SEEN', 'PENDING', 'QUEUED', 'UPLOADED', 'FAILED'],
+    ['ID', 'FOLDER', 'TO', 'STATE', 'SEEN', 'PENDING', 'QUEUED', 'RETRYING', 'UPLOADED', 'FAILED'],
     rules.map(({ rule, state, reason, counts }) => [
       rule.id.slice(0, 8),
-      rule.folder,
-      rule.destination,
-      reason ? `${state}: ${reason}` : state,
+      escapeControl(rule.folder),
+      escapeControl(rule.destination),
+      escapeControl(reason ? `${state}: ${reason}` : state),
       String(counts.seen),
       String(counts.pending),
       String(counts.queued),
+      String(counts.retrying),
       String(counts.uploaded),
       String(counts.failed),
     ]),

@@ -212,6 +212,28 @@ export class JobStore {
     };
   }
 
+  /**
+   * Ids that start with `prefix`, in order, at most `limit`: how a person's short id (the eight
+   * characters `queue` shows) is found. A range over the id index, not a scan.
+   */
+  idsWithPrefix(prefix: string, limit: number): string[] {
+    const rows = this.#sql('SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?').all(
+      prefix,
+      `${prefix}\u{10FFFF}`,
+      limit,
+    ) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  /** How many of a watch rule's jobs are in `state`. */
+  countForRule(ruleId: string, state: JobState): number {
+    const row = this.#sql('SELECT count(*) AS n FROM jobs WHERE state = ? AND rule_id = ?').get(
+      state,
+      ruleId,
+    ) as { n: number };
+    return row.n;
+  }
+
   counts(): Record<JobState, number> {
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     const rows = this.#sql('SELECT state, count(*) AS n FROM jobs GROUP BY state').all();

@@ -168,6 +168,16 @@ export class UploadQueue {
     return this.#jobs.get(id);
   }
 
+  /** Job ids starting with `prefix` (short ids typed by people), at most `limit`. */
+  idsWithPrefix(prefix: string, limit: number): string[] {
+    return this.#jobs.idsWithPrefix(prefix, limit);
+  }
+
+  /** How many of a watch rule's jobs are in `state`. */
+  countForRule(ruleId: string, state: JobState): number {
+    return this.#jobs.countForRule(ruleId, state);
+  }
+
   list(options: ListJobsOptions = {}): JobPage {
     return this.#jobs.list(options);
   }

@@ -1,7 +1,8 @@
 import { canonicalPath, isWithin, pathComparer } from '../config/path-within.ts';
 import type { WatchRule, WatchRuleSettings } from './watch-rules.ts';
 
-export type WatchRuleErrorReason = 'not-found' | 'overlap' | 'data-dir' | 'move-target';
+export type WatchRuleErrorReason =
+  'not-found' | 'overlap' | 'data-dir' | 'move-target' | 'folder-missing';
 
 /** A rule operation refused, with a reason code for the API and a message for a person. */
 export class WatchRuleError extends Error {

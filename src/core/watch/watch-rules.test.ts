@@ -58,6 +58,7 @@ describe('watch rules', () => {
       seen: 0,
       pending: 0,
       queued: 0,
+      retrying: 0,
       uploaded: 0,
       failed: 0,
       skipped: 0,
@@ -122,6 +123,7 @@ describe('watch rules', () => {
       h.service.addRule({ folder, afterUpload: { action: 'move', folder: join(folder, 'done') } }),
     );
     expect(error.reason).toBe('move-target');
+    await mkdir(folder);
     await expect(
       h.service.addRule({ folder, afterUpload: { action: 'move', folder: join(root, 'done') } }),
     ).resolves.toBeDefined();

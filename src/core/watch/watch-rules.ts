@@ -113,7 +113,10 @@ export interface WatchRuleCounts {
   seen: number;
   /** Waiting for size and time to stay still. */
   pending: number;
+  /** Handed to the queue, not uploaded yet (waiting or uploading). */
   queued: number;
+  /** Failed an attempt; the queue will try again (not counted in `queued`). */
+  retrying: number;
   uploaded: number;
   /** Failed or cancelled in the queue; queued again only when the file changes. */
   failed: number;

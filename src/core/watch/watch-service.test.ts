@@ -40,8 +40,8 @@ async function setUp(options: Partial<WatchServiceOptions> = {}) {
   return { top, folder, h: harness };
 }
 
-async function addRule(h: Harness, input: WatchRuleInput) {
-  const { rule } = await h.service.addRule({ stabilityWindowMs: WINDOW_MS, ...input });
+async function addRule(h: Harness, input: WatchRuleInput, options?: { allowMissing?: boolean }) {
+  const { rule } = await h.service.addRule({ stabilityWindowMs: WINDOW_MS, ...input }, options);
   return rule.id;
 }
 
@@ -254,7 +254,8 @@ describe('watch folders: bad situations', () => {
   it('starts a rule whose folder does not exist yet as missing', async () => {
     const { top, h } = await setUp();
     const folder = join(top, 'usb-stick');
-    const ruleId = await addRule(h, { folder });
+    await expect(addRule(h, { folder })).rejects.toThrow(/does not exist/);
+    const ruleId = await addRule(h, { folder }, { allowMissing: true });
     expect(h.service.getRule(ruleId).state).toBe('folder-missing');
     await mkdir(folder);
     await writeFile(join(folder, 'photo.jpg'), 'x');

@@ -1,4 +1,5 @@
 import type { Dirent } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { OwnPaths } from '../config/own-paths.ts';
@@ -37,6 +38,11 @@ export interface WatchServiceOptions {
   events?: WatchEventEmitter;
   /** Finished jobs (the agent's bus): uploaded versions are remembered, after-upload actions run. */
   jobOutcomes?: JobOutcomeSource;
+  /**
+   * How many of a rule's jobs wait to be retried (the queue knows; the journal only knows they
+   * were handed over): `counts.retrying`.
+   */
+  retryingJobs?: (ruleId: string) => number;
   /** `settings.watch.rescanIntervalSeconds` × 1000. */
   rescanIntervalMs?: number;
   folderPollMs?: number;
@@ -73,10 +79,10 @@ export class WatchService {
       this.#started = true;
       this.#unsubscribe = OUTCOMES.map((type) =>
         this.#o.jobOutcomes
-          ? this.#o.jobOutcomes.on(
-              type,
-              ({ job }) => void this.#track(this.handleJobOutcome(type, job)),
-            )
+          ? this.#o.jobOutcomes.on(type, ({ job, willRetry }: OutcomeEvent) => {
+              // A failure the queue will retry is not an outcome: the file is still in its hands.
+              if (!willRetry) void this.#track(this.handleJobOutcome(type, job));
+            })
           : () => undefined,
       );
       await Promise.all(
@@ -118,10 +124,18 @@ export class WatchService {
     return this.#skippedOf(id).list();
   }
 
-  addRule(input: WatchRuleInput): Promise<WatchRuleStatus> {
+  /**
+   * Adds a rule. A folder that does not exist is refused (most often a typo) unless
+   * `allowMissing`: then the rule waits for it to appear (a disk not mounted yet).
+   */
+  addRule(
+    input: WatchRuleInput,
+    options: { allowMissing?: boolean } = {},
+  ): Promise<WatchRuleStatus> {
     return this.#exclusive(async () => {
       const settings = normalize(watchRuleInputSchema.parse(input));
       await this.#checkPlacement(settings, null);
+      if (!options.allowMissing) await requireFolder(settings.folder);
       const rule = this.#store.insert(settings);
       if (rule.enabled && this.#started) await this.#run(rule);
       return this.#status(rule);
@@ -244,6 +258,8 @@ export class WatchService {
   #status(rule: WatchRule): WatchRuleStatus {
     const runner = this.#runners.get(rule.id);
     const counts = this.#journal(rule.id).counts();
+    // Handed to the queue: queued, running, or waiting for another attempt.
+    const retrying = Math.min(counts.queued, this.#o.retryingJobs?.(rule.id) ?? 0);
     return {
       rule,
       state: runner?.state ?? (rule.enabled ? 'scanning' : 'paused'),
@@ -251,7 +267,8 @@ export class WatchService {
       counts: {
         seen: counts.total,
         pending: runner?.pending ?? 0,
-        queued: counts.queued,
+        queued: counts.queued - retrying,
+        retrying,
         uploaded: counts.uploaded,
         failed: counts.failed + counts.cancelled,
         skipped: this.#skippedOf(rule.id).size,
@@ -309,6 +326,21 @@ export class WatchService {
     void work.finally(() => this.#work.delete(work)).catch(() => undefined);
     return work;
   }
+}
+
+/** The queue's `job.failed` says whether the job will be tried again. */
+interface OutcomeEvent {
+  job: JobOutcomeJob;
+  willRetry?: boolean;
+}
+
+async function requireFolder(folder: string): Promise<void> {
+  const info = await stat(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  });
+  if (!info) throw new WatchRuleError('folder-missing', `${folder} does not exist.`);
+  if (!info.isDirectory()) throw new WatchRuleError('folder-missing', `${folder} is not a folder.`);
 }
 
 function normalize(settings: WatchRuleSettings): WatchRuleSettings {

@@ -1,0 +1,70 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCliAgent, type CliAgent } from '../support/cli-agent.ts';
+import { runDriveup } from '../support/driveup-process.ts';
+
+interface RuleView {
+  rule: { id: string; folder: string };
+  state: string;
+  counts: Record<string, number>;
+}
+
+describe('watch: answers are true', () => {
+  let agent: CliAgent;
+  const rules = async () =>
+    (
+      JSON.parse((await runDriveup(['watch', 'list', '--json'], agent.env)).stdout) as {
+        rules: RuleView[];
+      }
+    ).rules;
+
+  beforeAll(async () => {
+    agent = await startCliAgent();
+  }, 60_000);
+
+  afterAll(() => agent?.close());
+
+  it('refuses a folder that does not exist (exit 2) unless --allow-missing', async () => {
+    const missing = join(agent.home, 'not-mounted-yet');
+    const refused = await runDriveup(['watch', 'add', missing], agent.env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/does not exist.*--allow-missing/s);
+    expect(await rules()).toEqual([]);
+
+    const allowed = await runDriveup(['watch', 'add', missing, '--allow-missing'], agent.env);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect((await rules()).map((r) => [r.rule.folder, r.state])).toEqual([
+      [missing, 'folder-missing'],
+    ]);
+    const id = (await rules())[0]!.rule.id;
+    expect((await runDriveup(['watch', 'remove', id], agent.env)).code).toBe(0);
+  });
+
+  it('counts a file whose upload will be retried as retrying, not failed, as status does', async () => {
+    const folder = join(agent.home, 'instrument');
+    await mkdir(folder);
+    // Every upload answered 503 with a long Retry-After: the job waits to be retried.
+    agent.fake.addFault({
+      path: '/upload/',
+      status: 503,
+      retryAfterSeconds: 600,
+      times: Infinity,
+    });
+    const added = await runDriveup(['watch', 'add', folder, '--stable', '100'], agent.env);
+    expect(added.code, added.stderr).toBe(0);
+    await writeFile(join(folder, 'reading.csv'), '1,2,3\n');
+    let rule: RuleView | undefined;
+    for (;;) {
+      rule = (await rules()).find((r) => r.rule.folder === folder);
+      if (rule?.counts.retrying === 1) break;
+      expect(rule?.counts.failed ?? 0, 'a retrying job counted as failed').toBe(0);
+    }
+    expect(rule.counts).toMatchObject({ queued: 0, retrying: 1, failed: 0 });
+    const status = JSON.parse((await runDriveup(['status', '--json'], agent.env)).stdout) as {
+      queue: { counts: Record<string, number> };
+    };
+    expect(status.queue.counts).toMatchObject({ retrying: 1, failed: 0 });
+    agent.fake.clearFaults();
+  });
+});
