@@ -175,7 +175,7 @@ describe('web server: who may use it', () => {
     const good = await send(server, versionCall, { ...postVersion, headers: ours() });
     expect(good.status, good.text).toBe(200);
     expect(good.text).toContain('version');
-    const refused = [
+    const refused: Array<typeof postVersion & { headers: Record<string, string> }> = [
       { ...postVersion, headers: { cookie, origin: 'http://evil.example' } },
       { ...postVersion, headers: { cookie, origin: `http://localhost:${server.port}` } },
       { ...postVersion, headers: { cookie, origin: 'null' } },
@@ -196,12 +196,13 @@ describe('web server: who may use it', () => {
     });
     expect(same.status).toBe(200);
     expect(same.headers['content-type']).toContain('text/event-stream');
-    for (const headers of [
+    const foreign: Array<Record<string, string>> = [
       { cookie, 'sec-fetch-site': 'cross-site' },
       { cookie, 'sec-fetch-site': 'same-site' },
       { cookie, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
       { cookie },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const answer = await send(server, events, { headers });
       expect(answer.status, JSON.stringify(headers)).toBe(403);
     }
