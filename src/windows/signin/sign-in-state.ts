@@ -58,7 +58,12 @@ export async function signIn(): Promise<void> {
   });
 }
 
-export const cancelSignIn = () => act(() => api.auth.cancelSignIn.mutate());
+let cancelling = false;
+export const cancelSignIn = async () => {
+  cancelling = true;
+  await act(() => api.auth.cancelSignIn.mutate());
+  cancelling = false;
+};
 export const signOut = () => act(() => api.auth.signOut.mutate());
 
 async function act(action: () => Promise<unknown>): Promise<void> {
@@ -101,9 +106,17 @@ export function startSignIn(): void {
   void loadAuth();
   void loadClient();
   onAgentEvent((event) => {
-    if (event.type === 'auth.changed') {
-      auth.value = { state: 'ready', value: (event.data as { status: AuthStatus }).status };
+    if (event.type !== 'auth.changed') return;
+    const before = auth.value;
+    const status = (event.data as { status: AuthStatus }).status;
+    auth.value = { state: 'ready', value: status };
+    // The agent says only that it is signed out again; the tab Google sent back says why.
+    const wasSigningIn = before.state === 'ready' && before.value.state === 'signing-in';
+    if (wasSigningIn && status.state === 'signed-out' && !cancelling) {
+      actionError.value =
+        'The sign-in did not complete. The browser tab it used says why; you can try again.';
     }
+    if (status.state === 'signed-in') actionError.value = '';
   });
   onResync(() => {
     void loadAuth();
