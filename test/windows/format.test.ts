@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatBytesOf, formatRate, formatTimeLeft, formatWhen } from '../../src/windows/shared/format.ts';
+import {
+  formatBytes,
+  formatBytesOf,
+  formatRate,
+  formatTimeLeft,
+  formatWhen,
+} from '../../src/windows/shared/format.ts';
 
 describe('page formatting', () => {
   it('says sizes as the CLI does', () => {

@@ -66,10 +66,14 @@ function HistoryPage() {
   );
 }
 
+/** Filters beyond the search box, status and type live behind "More filters" to keep the list tall. */
+const moreFilters = signal(false);
+
 function SearchBar({ searchBox }: { searchBox: { current: HTMLInputElement | null } }) {
   const f = filters.value;
   const text = (key: keyof Filters) => (event: Event) =>
     setFilter(key, (event.currentTarget as HTMLInputElement).value as never);
+  const hidden = [f.from, f.to, f.machine, f.folder].filter((v) => v.trim() !== '').length;
   return (
     <Toolbar label="Search and filters" search>
       <div class="field history-search">
@@ -85,14 +89,6 @@ function SearchBar({ searchBox }: { searchBox: { current: HTMLInputElement | nul
           value={f.text}
           onInput={text('text')}
         />
-      </div>
-      <div class="field">
-        <label for="history-from">From</label>
-        <input id="history-from" class="input" type="date" value={f.from} onInput={text('from')} />
-      </div>
-      <div class="field">
-        <label for="history-to">To</label>
-        <input id="history-to" class="input" type="date" value={f.to} onInput={text('to')} />
       </div>
       <div class="field">
         <label for="history-status">Status</label>
@@ -114,19 +110,50 @@ function SearchBar({ searchBox }: { searchBox: { current: HTMLInputElement | nul
           ))}
         </select>
       </div>
-      <div class="field history-narrow">
-        <label for="history-machine">Machine</label>
-        <input id="history-machine" class="input" value={f.machine} onInput={text('machine')} />
-      </div>
-      <div class="field history-narrow">
-        <label for="history-folder">Drive folder</label>
-        <input id="history-folder" class="input" value={f.folder} onInput={text('folder')} />
-      </div>
+      <button
+        type="button"
+        class="button"
+        aria-expanded={moreFilters.value}
+        aria-controls="history-more"
+        onClick={() => (moreFilters.value = !moreFilters.value)}
+      >
+        More filters{hidden ? ` (${hidden})` : ''}
+      </button>
       {isFiltered(f) && (
         <button type="button" class="button button-quiet" onClick={clearFilters}>
           Clear
         </button>
       )}
+      <div id="history-more" class="history-more" hidden={!moreFilters.value}>
+        <div class="field">
+          <label for="history-from">From</label>
+          <input
+            id="history-from"
+            class="input"
+            type="date"
+            value={f.from}
+            onInput={text('from')}
+          />
+        </div>
+        <div class="field">
+          <label for="history-to">To</label>
+          <input id="history-to" class="input" type="date" value={f.to} onInput={text('to')} />
+        </div>
+        <div class="field">
+          <label for="history-machine">Machine</label>
+          <input id="history-machine" class="input" value={f.machine} onInput={text('machine')} />
+        </div>
+        <div class="field history-folder-filter">
+          <label for="history-folder">Drive folder</label>
+          <input
+            id="history-folder"
+            class="input"
+            placeholder="Lab/2026"
+            value={f.folder}
+            onInput={text('folder')}
+          />
+        </div>
+      </div>
     </Toolbar>
   );
 }
@@ -198,11 +225,12 @@ function HistoryRow({ record }: { record: HistoryRecord }) {
         <span class="history-name-text" title={record.path}>
           {record.name}
         </span>
-        {record.status !== 'uploaded' && (
-          <span class={`tag${failed ? ' tag-danger' : ''}`}>{STATUS_WORDS[record.status]}</span>
-        )}
+        {record.status === 'skipped' && <span class="tag">{STATUS_WORDS.skipped}</span>}
       </span>
-      <span class="history-folder muted" title={record.error ?? record.folderPath}>
+      <span
+        class={`history-folder${failed ? ' history-error' : ' muted'}`}
+        title={failed && record.error ? record.error : record.folderPath}
+      >
         {failed && record.error ? record.error : record.folderPath}
       </span>
       <span class="history-size num">{formatBytes(record.size)}</span>
@@ -213,7 +241,9 @@ function HistoryRow({ record }: { record: HistoryRecord }) {
         <time dateTime={record.finishedAt.toISOString()}>{formatWhen(record.finishedAt)}</time>
       </span>
       <span class="history-actions">
-        {record.webViewLink ? (
+        {failed ? (
+          <span class="tag tag-danger">{STATUS_WORDS[record.status]}</span>
+        ) : record.webViewLink ? (
           <>
             <a
               class="button button-small"

@@ -2,6 +2,7 @@ import '../shared/theme.css';
 import './signin.css';
 import { useState } from 'preact/hooks';
 import type { AuthStatus } from '../shared/api-types.ts';
+import { transport } from '../shared/agent-client.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
 import { ProgressBar } from '../shared/progress-bar.tsx';
 import { StateBlock } from '../shared/state-block.tsx';
@@ -23,9 +24,13 @@ import {
 function SignInPage() {
   const a = auth.value;
   const c = client.value;
+  const clientCard = c.state === 'ready' && <OAuthClient setup={c.value} />;
+  // Before any client is set up, that is the first thing to do: it comes first.
+  const setupFirst = c.state === 'ready' && !isConfigured(c.value);
   return (
     <PageFrame page="signin">
       <div class="signin">
+        {setupFirst && clientCard}
         <section class="card" aria-labelledby="account-heading">
           <h2 id="account-heading">Google account</h2>
           {a.state === 'loading' && (
@@ -52,7 +57,7 @@ function SignInPage() {
             </p>
           )}
         </section>
-        {c.state === 'ready' && <OAuthClient setup={c.value} />}
+        {!setupFirst && clientCard}
         {c.state === 'error' && (
           <StateBlock
             kind="error"
@@ -154,13 +159,14 @@ function AccountState({ status, canSignIn }: { status: AuthStatus; canSignIn: bo
             Drive should receive the files.
           </p>
           <p class="muted">
-            DriveUp asks only for access to the files it creates. Google's page opens in a new tab;
-            this page follows along.
+            {transport === 'http'
+              ? "Google's page opens in a new tab of this browser; this page follows along."
+              : "Google's page opens in your browser; this window follows along."}
           </p>
           <div class="actions">
             <SignInButton disabled={!canSignIn} />
           </div>
-          {!canSignIn && <p class="muted">First set up a Google OAuth client (below).</p>}
+          {!canSignIn && <p class="muted">First set up a Google OAuth client (above).</p>}
         </div>
       );
   }
@@ -183,11 +189,16 @@ function SignedIn({ status }: { status: Extract<AuthStatus, { state: 'signed-in'
         </div>
       </div>
       {storage && storage.limitBytes !== null && (
-        <ProgressBar
-          label="Drive storage used"
-          done={storage.usedBytes}
-          total={storage.limitBytes}
-        />
+        <div class="storage">
+          <span class="field-label" aria-hidden="true">
+            Drive storage used
+          </span>
+          <ProgressBar
+            label="Drive storage used"
+            done={storage.usedBytes}
+            total={storage.limitBytes}
+          />
+        </div>
       )}
       <div class="actions">
         {confirming ? (
