@@ -14,7 +14,7 @@ test.describe('History', () => {
     await uploadAndWait(agent.api, files, 'Lab/2026');
 
     await openWindow(page, agent, 'history');
-    const search = page.getByRole('searchbox', { name: 'Search uploads' });
+    const search = page.getByRole('searchbox', { name: 'Search uploads', exact: true });
     await expect(search).toBeFocused();
     const results = page.getByRole('list', { name: 'Uploads found' });
     await expect(results.getByRole('listitem')).toHaveCount(2);
@@ -81,6 +81,32 @@ test.describe('History', () => {
     await page.keyboard.press('End');
     await expect(results.getByRole('listitem').nth(2).getByRole('link')).toBeFocused();
     await page.keyboard.press('ControlOrMeta+f');
-    await expect(page.getByRole('searchbox', { name: 'Search uploads' })).toBeFocused();
+    await expect(
+      page.getByRole('searchbox', { name: 'Search uploads', exact: true }),
+    ).toBeFocused();
+  });
+
+  test('loads the next page as you scroll to the end', async ({ page, agent, home }) => {
+    const files = await Promise.all(
+      Array.from({ length: 64 }, async (_, i) => {
+        const path = join(home, `frame-${String(i).padStart(3, '0')}.png`);
+        await writeFile(path, `frame ${i}`);
+        return path;
+      }),
+    );
+    await uploadAndWait(agent.api, files, 'Frames');
+    await openWindow(page, agent, 'history');
+    const status = page.getByRole('contentinfo');
+    await expect(status).toContainText('50+ uploads');
+    const results = page.getByRole('list', { name: 'Uploads found' });
+    // Only the rows in view exist; each says where it stands in the whole list.
+    expect(await results.getByRole('listitem').count()).toBeLessThan(50);
+    await expect(results.getByRole('listitem').first()).toHaveAttribute('aria-setsize', '50');
+    await results.getByRole('link').first().focus();
+    await page.keyboard.press('End');
+    await expect(status).toContainText('64 uploads');
+    await page.keyboard.press('End');
+    await expect(results.getByRole('listitem').last()).toHaveAttribute('aria-posinset', '64');
+    await expect(results.getByRole('listitem').last()).toContainText(/frame-\d{3}\.png/);
   });
 });

@@ -62,10 +62,12 @@ test('screenshots of every window, light and dark', async ({
   await expect(page.getByRole('list', { name: 'Uploads found' }).getByRole('listitem')).toHaveCount(
     FILES.length + 1,
   );
-  await page.getByRole('searchbox', { name: 'Search uploads' }).blur();
+  await page.getByRole('searchbox', { name: 'Search uploads', exact: true }).blur();
   await shoot(page, 'history');
 
-  await page.getByRole('searchbox', { name: 'Search uploads' }).fill('nothing like this');
+  await page
+    .getByRole('searchbox', { name: 'Search uploads', exact: true })
+    .fill('nothing like this');
   await expect(page.getByText('No uploads match.')).toBeVisible();
   await shoot(page, 'history-no-match');
 

@@ -43,7 +43,9 @@ test.describe('web mode security', () => {
     await page.goto(url);
     await expect(page).toHaveURL(`${agent.origin}/history`);
     expect(page.url()).not.toContain('token');
-    await expect(page.getByRole('searchbox', { name: 'Search uploads' })).toBeVisible();
+    await expect(
+      page.getByRole('searchbox', { name: 'Search uploads', exact: true }),
+    ).toBeVisible();
 
     const elsewhere = await browser.newContext();
     const second = await elsewhere.newPage();
@@ -61,7 +63,9 @@ test.describe('web mode security', () => {
     expect((await page.goto(`${rebound}${url.pathname}${url.search}`))?.status()).toBe(421);
     expect((await page.goto(`${rebound}/history`))?.status()).toBe(421);
     await page.goto(url.href);
-    await expect(page.getByRole('searchbox', { name: 'Search uploads' })).toBeVisible();
+    await expect(
+      page.getByRole('searchbox', { name: 'Search uploads', exact: true }),
+    ).toBeVisible();
   });
 
   test('a page of another origin in the same browser cannot call the agent or upload', async ({

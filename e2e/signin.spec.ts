@@ -13,7 +13,7 @@ test.describe('Sign-in', () => {
     await openWindow(page, agent, 'signin');
     await expect(page.getByRole('heading', { name: 'Set up a Google OAuth client' })).toBeVisible();
     await expect(page.getByText('Not signed in.')).toBeVisible();
-    const signIn = page.getByRole('button', { name: 'Sign in with Google' });
+    const signIn = page.getByRole('button', { name: 'Sign in with Google', exact: true });
     await expect(signIn).toBeDisabled();
 
     await page.getByRole('button', { name: 'Save client' }).click();
@@ -60,11 +60,13 @@ test.describe('Sign-in', () => {
     fakeGoogle.setConsent('deny');
     try {
       const consentTab = context.waitForEvent('page');
-      await page.getByRole('button', { name: 'Sign in with Google' }).click();
+      await page.getByRole('button', { name: 'Sign in with Google', exact: true }).click();
       await (await consentTab).waitForURL(/^http:\/\/127\.0\.0\.1:\d+\//);
       await expect(page.getByText('Not signed in.')).toBeVisible();
       await expect(page.getByRole('alert')).toHaveText(/The sign-in did not complete/);
-      await expect(page.getByRole('button', { name: 'Sign in with Google' })).toBeEnabled();
+      await expect(
+        page.getByRole('button', { name: 'Sign in with Google', exact: true }),
+      ).toBeEnabled();
     } finally {
       fakeGoogle.setConsent('grant');
     }
