@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StagingArea } from '../../src/core/staging/staging-area.ts';
 import { createAppRouter } from '../../src/ipc/app-router.ts';
 import { queueWithAgent, stageThenQueue } from '../../src/ipc/server/browser-upload.ts';
-import { startWebServer, type WebServer } from '../../src/ipc/server/web-server.ts';
+import { startWebServer, webTransport, type WebServer } from '../../src/ipc/server/web-server.ts';
 import { WebSessions } from '../../src/ipc/server/web-sessions.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
 
@@ -319,6 +319,22 @@ describe('web server: browser uploads', () => {
     } finally {
       await full.close();
     }
+  });
+});
+
+describe('web transport', () => {
+  it('starts with the router it is given and stops listening on close', async () => {
+    const transport = webTransport({ pagesDir: join(harness.home, 'pages') });
+    expect(() => transport.server).toThrow(/not started/);
+    const web = await transport.start(
+      createAppRouter(harness.agent, { requestShutdown: () => {} }),
+    );
+    expect(transport.server).toBe(web);
+    const link = new URL(web.createOpenUrl('history'));
+    expect((await send(web, link.pathname + link.search)).status).toBe(303);
+    expect(() => web.createOpenUrl('nope' as 'history')).toThrow(/no window named nope/);
+    await transport.close();
+    await expect(fetch(`${web.origin}/history`)).rejects.toThrow();
   });
 });
 

@@ -121,9 +121,11 @@ function resync(): void {
 }
 
 function broken(): void {
-  if (subscription === null) return;
-  subscription.unsubscribe();
+  const current = subscription;
+  if (current === null) return;
+  // Cleared first: unsubscribing may report completion, which must not count as a second break.
   subscription = null;
+  current.unsubscribe();
   failingSince ??= Date.now();
   if (connection.value === 'connected' || connection.value === 'connecting') {
     connection.value = 'reconnecting';
