@@ -19,11 +19,16 @@ export const client = signal<Loaded<ClientSetup>>({ state: 'loading' });
 export const actionError = signal('');
 export const busy = signal(false);
 
+/** Bumped by every auth.changed event: an answer asked for before the latest event is stale. */
+let authEvents = 0;
+
 export async function loadAuth(): Promise<void> {
+  const asked = authEvents;
   try {
-    auth.value = { state: 'ready', value: await api.auth.status.query() };
+    const status = await api.auth.status.query();
+    if (asked === authEvents) auth.value = { state: 'ready', value: status };
   } catch (error) {
-    auth.value = { state: 'error', message: errorMessage(error) };
+    if (asked === authEvents) auth.value = { state: 'error', message: errorMessage(error) };
   }
 }
 
@@ -107,6 +112,7 @@ export function startSignIn(): void {
   void loadClient();
   onAgentEvent((event) => {
     if (event.type !== 'auth.changed') return;
+    authEvents++;
     const before = auth.value;
     const status = (event.data as { status: AuthStatus }).status;
     auth.value = { state: 'ready', value: status };
