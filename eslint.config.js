@@ -43,22 +43,39 @@ export const coreLayering = {
   },
 };
 
-/** src/windows are renderer pages: they know only a tRPC client, never the engine or Node. */
+/**
+ * src/windows are renderer pages, loaded in a browser or a sandboxed Electron renderer: they know
+ * only a tRPC client, Preact and the browser-safe part of src/ipc (`src/ipc/common`). Types may
+ * come from the server side (the `AppRouter` type, tRPC's inference helpers): they are erased.
+ */
+const WINDOWS_ONLY =
+  'src/windows may import only @trpc/client, preact, @preact/signals and src/ipc/common.';
 export const windowsLayering = {
-  files: ['src/windows/**/*.ts'],
+  files: ['src/windows/**/*.ts', 'src/windows/**/*.tsx'],
+  languageOptions: { globals: { ...globals.browser } },
   rules: {
     'no-restricted-imports': [
       'error',
       {
-        paths: [
-          { name: 'electron', message: 'Pages talk to the agent only through the tRPC client.' },
-        ],
         patterns: [
           {
-            group: ['**/core', '**/core/**', 'node:*'],
-            message:
-              'src/windows knows only a tRPC client: import types from src/ipc, not src/core.',
+            // Any package but these (relative imports are checked below).
+            regex: '^(?![.]|(@trpc/client|@trpc/server|preact|preact/hooks|@preact/signals)$)',
+            message: WINDOWS_ONLY,
+          },
+          {
+            regex: '^@trpc/server$',
             allowTypeImports: true,
+            message: `${WINDOWS_ONLY} Types from @trpc/server are fine (import type).`,
+          },
+          {
+            regex: '(^|/)(core|cli|tray|test|bench|scripts)(/|$)',
+            message: `${WINDOWS_ONLY} Not src/core: the engine is reached through the tRPC client.`,
+          },
+          {
+            regex: '(^|/)ipc(/(?!common/)|$)',
+            allowTypeImports: true,
+            message: `${WINDOWS_ONLY} Only src/ipc/common is browser-safe; import type { AppRouter } is fine.`,
           },
         ],
       },
@@ -67,7 +84,7 @@ export const windowsLayering = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-results/', 'playwright-report/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { buildWindows } from './build-windows.ts';
 
 const entries = [
   { in: 'src/cli/driveup.ts', out: 'cli/driveup' },
@@ -30,3 +31,6 @@ await build({
 // npm makes `bin` files executable on install; do it here too so dist/ runs as built.
 for (const entry of entries.filter((e) => e.out.startsWith('cli/')))
   chmodSync(`dist/${entry.out}.js`, 0o755);
+
+// The windows' pages, served by web mode and loaded by the desktop app.
+await buildWindows();

@@ -1,11 +1,11 @@
 import { initTRPC } from '@trpc/server';
-import superjson from 'superjson';
 import {
   inputIssues,
   inputIssuesMessage,
   schemaIssuesOf,
   type InputIssue,
 } from './input-issues.ts';
+import { transformer } from './common/transformer.ts';
 
 /**
  * The one tRPC instance every DriveUp router is built with, so that every transport (socket,
@@ -19,7 +19,7 @@ import {
  * need no per-request context to be built.
  */
 const t = initTRPC.create({
-  transformer: superjson,
+  transformer,
   // Stack traces stay in the agent's log; over the API only when someone is debugging.
   isDev: process.env.DRIVEUP_LOG_LEVEL === 'debug',
   errorFormatter({ shape, error, input }) {
@@ -35,7 +35,7 @@ const t = initTRPC.create({
   },
 });
 
-export const transformer = superjson;
+export { transformer };
 export const router = t.router;
 export const publicProcedure = t.procedure;
 export const middleware = t.middleware;

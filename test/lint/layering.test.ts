@@ -40,11 +40,41 @@ describe('layering rule', () => {
     expect(await layeringErrors('src/ipc/probe.ts', code)).toEqual([]);
   });
 
-  it('keeps src/windows to a tRPC client', async () => {
-    const errors = await layeringErrors(
-      'src/windows/probe.ts',
-      "import { openDatabase } from '../core/store/database.ts';\nexport const x = openDatabase;\n",
-    );
-    expect(errors.join('\n')).toContain('tRPC client');
+  it.each([
+    ["import { openDatabase } from '../../core/store/database.ts';", 'Not src/core'],
+    ["import type { Job } from '../../core/queue/job.ts';", 'Not src/core'],
+    ["import { appRouter } from '../../ipc/app-router.ts';", 'Only src/ipc/common'],
+    ["import { startSocketServer } from '../../ipc/socket-server.ts';", 'Only src/ipc/common'],
+    ["import { x } from '../../ipc/server/web-server.ts';", 'Only src/ipc/common'],
+    ["import { x } from '../../ipc';", 'Only src/ipc/common'],
+    ["import { initTRPC } from '@trpc/server';", '@trpc/server'],
+    ["import { readFile } from 'node:fs/promises';", 'may import only'],
+    ["import { ipcRenderer } from 'electron';", 'may import only'],
+    ["import superjson from 'superjson';", 'may import only'],
+    ["import { useState } from 'react';", 'may import only'],
+    ["import { main } from '../../cli/program.ts';", 'may import only'],
+  ])('rejects %s in src/windows', async (code, what) => {
+    for (const file of ['src/windows/history/probe.tsx', 'src/windows/shared/probe.ts']) {
+      const errors = await layeringErrors(file, `${code}\nexport const y = 1;\n`);
+      expect(errors.join('\n'), file).toContain(what);
+    }
+  });
+
+  it('allows src/windows its client, Preact, src/ipc/common and the AppRouter type', async () => {
+    const code = [
+      "import { createTRPCClient } from '@trpc/client';",
+      "import { render } from 'preact';",
+      "import { useEffect } from 'preact/hooks';",
+      "import { signal } from '@preact/signals';",
+      "import type { AppRouter } from '../../ipc/app-router.ts';",
+      "import type { inferRouterOutputs } from '@trpc/server';",
+      "import { transformer } from '../../ipc/common/transformer.ts';",
+      "import { Banner } from '../shared/banner.tsx';",
+      "import './history.css';",
+      'export type X = [AppRouter, inferRouterOutputs<AppRouter>];',
+      'export const y = [createTRPCClient, render, useEffect, signal, transformer, Banner];',
+      '',
+    ].join('\n');
+    expect(await layeringErrors('src/windows/history/probe.tsx', code)).toEqual([]);
   });
 });

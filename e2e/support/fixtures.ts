@@ -1,0 +1,120 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TRPCClient } from '@trpc/client';
+import type { AppRouter } from '../../src/ipc/app-router.ts';
+import { createSocketClient } from '../../src/ipc/socket-client.ts';
+import { startFakeGoogle, type FakeGoogle } from '../../test/support/fake-google/index.ts';
+import { followSignInUrl } from '../../test/support/follow-sign-in.ts';
+import { startWebAgent, type WebAgent, type WebAgentOptions } from './web-agent.ts';
+
+export type AgentApi = TRPCClient<AppRouter>;
+
+export interface RunningAgent extends WebAgent {
+  /** The same agent over its socket, as the CLI reaches it: to set up and check what pages did. */
+  api: AgentApi;
+}
+
+interface Fixtures {
+  /** A fresh home; `startAgent` starts (and restarts) agents in it. */
+  home: string;
+  startAgent(options?: Partial<WebAgentOptions>): Promise<RunningAgent>;
+  /** A signed-in agent of its own for this test. */
+  agent: RunningAgent;
+}
+
+export const test = base.extend<Fixtures, { fakeGoogle: FakeGoogle }>({
+  fakeGoogle: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const fake = await startFakeGoogle();
+      await use(fake);
+      await fake.close();
+    },
+    { scope: 'worker' },
+  ],
+  // eslint-disable-next-line no-empty-pattern
+  home: async ({}, use) => {
+    const home = await mkdtemp(join(tmpdir(), 'du-e2e-'));
+    await use(home);
+    await rm(home, { recursive: true, force: true });
+  },
+  startAgent: async ({ fakeGoogle, home }, use) => {
+    const started: WebAgent[] = [];
+    await use(async (options = {}) => {
+      const web = await startWebAgent({ fakeGoogleUrl: fakeGoogle.url, home, ...options });
+      started.push(web);
+      return { ...web, api: createSocketClient<AppRouter>(web.socketPath) };
+    });
+    for (const web of started) await web.stop();
+  },
+  agent: async ({ startAgent }, use) => {
+    const agent = await startAgent();
+    await signInThroughApi(agent.api);
+    await use(agent);
+  },
+});
+
+export { expect };
+
+/** What `driveup signin --no-browser` does: the consent followed as a browser would. */
+export async function signInThroughApi(api: AgentApi): Promise<void> {
+  const signedIn = nextEvent(api, (e) => e.type === 'auth.changed' && isSignedIn(e.data));
+  await signedIn.started;
+  const { url } = await api.auth.beginSignIn.mutate({ openBrowser: false });
+  await followSignInUrl(url);
+  await signedIn.event;
+}
+
+function isSignedIn(data: unknown): boolean {
+  return (data as { status: { state: string } }).status.state === 'signed-in';
+}
+
+interface AgentEvent {
+  type: string;
+  data: unknown;
+}
+
+/** The first agent event that matches, from the moment `started` resolves. */
+export function nextEvent(
+  api: AgentApi,
+  accept: (event: AgentEvent) => boolean,
+): { started: Promise<void>; event: Promise<AgentEvent> } {
+  let onStarted!: () => void;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  const event = new Promise<AgentEvent>((resolve, reject) => {
+    const subscription = api.events.subscribe(
+      {},
+      {
+        onStarted,
+        onData: ({ data }) => {
+          if (!accept(data)) return;
+          subscription.unsubscribe();
+          resolve(data);
+        },
+        onError: reject,
+      },
+    );
+  });
+  return { started, event };
+}
+
+/** Queues files as `driveup add --wait` does, and resolves once each is in the history. */
+export async function uploadAndWait(api: AgentApi, paths: string[], folder: string): Promise<void> {
+  const remaining = new Set(paths.map((path) => path.split('/').pop()!));
+  const recorded = nextEvent(api, (e) => {
+    if (e.type !== 'history.recorded') return false;
+    remaining.delete((e.data as { name: string }).name);
+    return remaining.size === 0;
+  });
+  await recorded.started;
+  await api.queue.add.mutate({ paths, folder });
+  await recorded.event;
+}
+
+/** Opens a page the way a person does: through a one-time address from `driveup open`. */
+export async function openWindow(page: Page, agent: WebAgent, name: string): Promise<void> {
+  await page.goto(await agent.openUrl(name));
+  await expect(page).toHaveURL(`${agent.origin}/${name}`);
+}
