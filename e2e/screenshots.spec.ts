@@ -34,7 +34,7 @@ test('screenshots of every window, light and dark', async ({
   fakeGoogle,
   startAgent,
 }) => {
-  await agent.api.settings.update.mutate({ machineName: 'lab-pc-07' });
+  await agent.api.settings.update.mutate({ set: { machineName: 'lab-pc-07' } });
   const paths: string[] = [];
   for (const [name, size, folder] of FILES) {
     const path = join(home, name);

@@ -62,8 +62,9 @@ export { expect };
 export async function signInThroughApi(api: AgentApi): Promise<void> {
   const signedIn = nextEvent(api, (e) => e.type === 'auth.changed' && isSignedIn(e.data));
   await signedIn.started;
-  const { url } = await api.auth.beginSignIn.mutate({ openBrowser: false });
-  await followSignInUrl(url);
+  const attempt = await api.auth.beginSignIn.mutate({ openBrowser: false });
+  if (attempt.kind !== 'started') throw new Error(`no sign-in started: ${attempt.kind}`);
+  await followSignInUrl(attempt.url);
   await signedIn.event;
 }
 

@@ -44,8 +44,8 @@ export function stageThenQueue(
  * TODO(lead): source `browser` once the queue knows it; deleting the staged copy after upload.
  */
 export function queueWithAgent(agent: Agent) {
-  return (path: string, folder: string | undefined) =>
-    agent.add(addRequestSchema.parse({ paths: [path], folder, source: 'drop' }));
+  return async (path: string, folder: string | undefined) =>
+    (await agent.add(addRequestSchema.parse({ paths: [path], folder, source: 'drop' }))).jobs;
 }
 
 const STATUS_BY_REFUSAL: Record<StagingError['reason'], number> = {

@@ -54,8 +54,13 @@ export async function signIn(): Promise<void> {
   if (tab) tab.opener = null;
   await act(async () => {
     try {
-      const { url } = await api.auth.beginSignIn.mutate({ openBrowser: transport === 'bridge' });
-      if (tab) tab.location.href = url;
+      const attempt = await api.auth.beginSignIn.mutate({ openBrowser: transport === 'bridge' });
+      if (attempt.kind !== 'started') {
+        // Someone signed in meanwhile (another window, the CLI): nothing to open.
+        tab?.close();
+        return;
+      }
+      if (tab) tab.location.href = attempt.url;
     } catch (error) {
       tab?.close();
       throw error;
@@ -97,12 +102,12 @@ export async function saveClient(
   if (Object.keys(problems).length) return problems;
   try {
     await api.settings.update.mutate({
-      google: { clientId: clientId.trim(), clientSecret: clientSecret.trim() },
+      set: { google: { clientId: clientId.trim(), clientSecret: clientSecret.trim() } },
     });
     await loadClient();
     return {};
   } catch (error) {
-    const fields = fieldErrors(error);
+    const fields = fieldErrors(error, 'set.');
     return Object.keys(fields).length ? fields : { form: errorMessage(error) };
   }
 }
