@@ -15,9 +15,12 @@ import type { AgentBus, AgentEvents } from './events/agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
+import type { AddedJob, PlannedFile } from './queue/enqueue-result.ts';
 import type { Job } from './queue/job.ts';
-import { UploadQueue } from './queue/upload-queue.ts';
+import type { RetryPolicyOptions } from './queue/retry-policy.ts';
+import { UploadQueue, type EnqueueItem } from './queue/upload-queue.ts';
 import { openDatabase } from './store/database.ts';
+import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
 import { WatchService } from './watch/watch-service.ts';
 
 export interface AgentOptions {
@@ -70,7 +73,16 @@ export class Agent {
       uploader: parts.uploader,
       concurrency: this.settings().uploads.concurrency,
       logger: this.logger,
+      retry: retryOptions(this.settings()),
+      // After an upload was refused for want of access: resumes once Google gives a token again.
+      accessProbe: async () => Boolean((await (await this.auth.client()).getAccessToken()).token),
+      // The database and the logs are what a full disk stops; both must take a write again.
+      diskProbe: async () =>
+        probeDatabase(parts.db) && (await probeDirectory(parts.paths.stateDir)),
       onFinished: (job, outcome) => this.#record(job, outcome.skipped),
+    });
+    parts.log.onWriteError((error) => {
+      if (isDiskFull(error)) this.queue.reportDiskFull(parts.paths.stateDir);
     });
     this.watch = new WatchService({
       db: parts.db,
@@ -98,7 +110,11 @@ export class Agent {
       alsoStdout: options.logToStdout,
     });
     const bus: AgentBus = new EventBus<AgentEvents>();
-    const db = openDatabase(options.paths.databaseFile);
+    const db = openDatabase(options.paths.databaseFile, {
+      ...maxPagesFrom(env.DRIVEUP_DATABASE_MAX_PAGES),
+    });
+    // With the pid pino adds: who had the database, when (two agents must never share it).
+    log.logger.info({ file: options.paths.databaseFile }, 'database opened');
     const auth = new AuthService({
       google: () => applyEnvOverrides(settings.get(), env).google,
       secrets: new FileSecretStore({
@@ -144,25 +160,34 @@ export class Agent {
     await this.#settings.update(patch);
     const next = this.settings();
     this.queue.setConcurrency(next.uploads.concurrency);
+    this.queue.setRetryPolicy(retryOptions(next));
     this.#uploader.setBandwidthLimit(next.uploads.bandwidthLimitBytesPerSecond);
     this.logger.level = next.logLevel;
     return next;
   }
 
   /** Queues files (folders with their tree) from a drop or the command line. */
-  async add(request: AddRequest): Promise<Job[]> {
+  async add(request: AddRequest): Promise<AddedJob[]> {
+    return this.queue.enqueue(await this.#addItems(request));
+  }
+
+  /** What `add` would do, nothing queued: a dry run. */
+  async planAdd(request: AddRequest): Promise<PlannedFile[]> {
+    return this.queue.plan(await this.#addItems(request));
+  }
+
+  async #addItems(request: AddRequest): Promise<EnqueueItem[]> {
     const settings = this.settings();
     const files = await expandAddRequest(
       request.paths,
       request.folder ?? settings.uploads.defaultFolder,
     );
-    return this.queue.enqueue(
-      files.map((file) => ({
-        ...file,
-        source: request.source,
-        conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
-      })),
-    );
+    return files.map((file) => ({
+      ...file,
+      source: request.source,
+      conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
+      force: request.force ?? false,
+    }));
   }
 
   async start(): Promise<void> {
@@ -188,16 +213,31 @@ export class Agent {
     await this.queue.stop();
     await this.history.stop();
     this.auth.close();
+    this.#closeDatabase();
     this.logger.info('agent stopped');
-    this.#db.close();
     await this.#log.close();
+  }
+
+  /**
+   * For a host whose stop ran out of time: closes the database and the log, whatever still runs,
+   * so that the process can exit without leaving either half written.
+   */
+  async forceClose(): Promise<void> {
+    this.#closeDatabase();
+    await this.#log.close();
+  }
+
+  #closeDatabase(): void {
+    if (!this.#db.isOpen) return;
+    this.#db.close();
+    this.logger.info('database closed');
   }
 
   /** Uploads need an account: without one the queue waits (nothing is lost), with the reason. */
   async #onAuthChanged(status: AuthStatus): Promise<void> {
     if (status.state === 'signed-in') {
       this.#accountEmail = status.account.email;
-      if (this.queue.pauseKind === 'auth') this.queue.resume();
+      this.queue.signedIn();
       return;
     }
     if (status.state === 'signing-in') return;
@@ -218,6 +258,22 @@ export class Agent {
 }
 
 const NEEDS_ACCOUNT = 'Waiting for a Google account';
+
+function retryOptions(settings: Settings): Pick<RetryPolicyOptions, 'windowMs' | 'maxDelayMs'> {
+  return {
+    windowMs: settings.uploads.retryWindowHours * 3600_000,
+    maxDelayMs: settings.uploads.retryMaxDelaySeconds * 1000,
+  };
+}
+
+/**
+ * DRIVEUP_DATABASE_MAX_PAGES caps the local database at that many pages (SQLite's
+ * max_page_count): a full disk on demand, for tests and for trying out what DriveUp does then.
+ */
+function maxPagesFrom(value: string | undefined): { maxPageCount?: number } {
+  const pages = Number(value);
+  return value && Number.isSafeInteger(pages) && pages > 0 ? { maxPageCount: pages } : {};
+}
 
 interface AgentParts {
   paths: DriveUpPaths;

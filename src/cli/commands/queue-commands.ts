@@ -57,8 +57,12 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     .description('Cancel a job')
     .argument('<id>', 'job id')
     .action(async (id: string) => {
-      const job = await ctx.client.queue.cancel.mutate({ id });
-      ctx.print(job, () => `Cancelled ${job.name}.`);
+      const answer = await ctx.client.queue.cancel.mutate({ id });
+      const { job } = answer;
+      ctx.print(answer, () =>
+        answer.cancelled ? `Cancelled ${job.name}.` : `Not cancelled: ${job.name} is ${job.state}.`,
+      );
+      if (!answer.cancelled) process.exitCode = EXIT.failed;
     });
 }
 

@@ -4,6 +4,7 @@ import { DriveClient } from './drive-client.ts';
 import { DriveHttp } from './drive-http.ts';
 import { classifyDriveError } from './drive-errors.ts';
 import { escapeQuery } from './drive-query.ts';
+import { folderSegments } from './folder-path.ts';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 
@@ -43,13 +44,13 @@ export class FolderResolver {
   resolve(path: string, signal: AbortSignal): Promise<string> {
     signal.throwIfAborted();
     // The lookup is shared by every caller, so one caller's abort must not cancel it for the rest.
-    const shared = this.#resolveSegments(splitPath(path), new AbortController().signal);
+    const shared = this.#resolveSegments(folderSegments(path), new AbortController().signal);
     return abortable(shared, signal);
   }
 
   /** Forgets cached ids under `path` (the folder was deleted in Drive). */
   forget(path: string): void {
-    const prefix = splitPath(path).join('/');
+    const prefix = folderSegments(path).join('/');
     for (const key of this.#cache.keys()) {
       if (key === prefix || key.startsWith(`${prefix}/`) || prefix === '') this.#cache.delete(key);
     }
@@ -120,11 +121,4 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 function oldestFirst(a: FolderEntry, b: FolderEntry): number {
   const byTime = (a.createdTime ?? '').localeCompare(b.createdTime ?? '');
   return byTime !== 0 ? byTime : a.id.localeCompare(b.id);
-}
-
-function splitPath(path: string): string[] {
-  return path
-    .split('/')
-    .map((segment) => segment.trim())
-    .filter((segment) => segment.length > 0);
 }

@@ -21,6 +21,8 @@ export interface FileLogger {
   currentFile: string;
   /** Flushes and closes the file. */
   close(): Promise<void>;
+  /** Hears of each failed write (a full disk); SonicBoom keeps the lines and writes them later. */
+  onWriteError(listener: (error: Error) => void): void;
 }
 
 /**
@@ -39,6 +41,9 @@ export async function createFileLogger(options: LoggerOptions): Promise<FileLogg
     mkdir: true,
     symlink: true,
   });
+  // Without a listener, a failed write (ENOSPC) would be an uncaught 'error' that kills the agent.
+  const writeErrorListeners = new Set<(error: Error) => void>();
+  file.on('error', (error: Error) => writeErrorListeners.forEach((listener) => listener(error)));
   const streams: DestinationStream = options.alsoStdout
     ? pino.multistream([
         { stream: file, level: options.level },
@@ -58,6 +63,7 @@ export async function createFileLogger(options: LoggerOptions): Promise<FileLogg
     logger,
     currentFile: join(options.stateDir, 'current.log'),
     close: () => closeStream(file),
+    onWriteError: (listener) => void writeErrorListeners.add(listener),
   };
 }
 

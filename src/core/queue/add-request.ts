@@ -17,6 +17,8 @@ export const addRequestSchema = z
       .describe('Drive folder path, e.g. Reports/2026'),
     source: z.enum(['drop', 'cli']).default('cli'),
     conflictPolicy: conflictPolicySchema.optional(),
+    force: z.boolean().optional().describe('Upload again files already in that folder'),
+    dryRun: z.boolean().optional().describe('Queue nothing; answer what would be queued'),
   })
   .strict();
 export type AddRequest = z.output<typeof addRequestSchema>;

@@ -11,6 +11,14 @@ const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 /** What a probe writes: enough that a page or two left over does not pass for free space. */
 const PROBE_BYTES = 64 * 1024;
 
+/** A write was refused for want of space; the message says where to free it. */
+export class DiskFullError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'DiskFullError';
+  }
+}
+
 /** SQLITE_FULL from node:sqlite, or ENOSPC/EDQUOT from the file system, anywhere along the cause chain. */
 export function isDiskFull(error: unknown): boolean {
   let current: unknown = error;

@@ -1,5 +1,6 @@
 import { historyMigration } from '../history/history-migration.ts';
 import { claimLeaseMigration } from '../queue/claim-lease-migration.ts';
+import { destinationIdentityMigration } from '../queue/destination-identity-migration.ts';
 import { queueMigration } from '../queue/queue-migration.ts';
 import { watchMigration } from '../watch/watch-migration.ts';
 import type { Migration } from './migration.ts';
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   watchMigration,
   historyMigration,
   claimLeaseMigration,
+  destinationIdentityMigration,
 ];
