@@ -16,13 +16,17 @@ export interface ProbeWaitOptions {
 
 /**
  * Waits for a condition the queue cannot fix itself (no network, a full disk, no access token):
- * probes with a growing delay, then calls `onReady` once.
+ * probes with a growing delay, then calls `onReady` once. A wait that starts again soon after the
+ * last one ended goes on from that one's delay: a probe can pass while real work still fails (a
+ * small write fits on a nearly full disk, a flapping link), and each round must not start over
+ * at one second.
  */
 export class ProbeWait {
   readonly #o: ProbeWaitOptions;
   #timer: unknown = null;
   #delay = 0;
   #generation = 0;
+  #lastReady: { at: number; delay: number } | null = null;
 
   constructor(options: ProbeWaitOptions) {
     this.#o = options;
@@ -34,7 +38,10 @@ export class ProbeWait {
 
   start(): void {
     if (this.waiting) return;
-    this.#delay = this.#o.initialDelayMs ?? 1000;
+    const max = this.#maxDelay();
+    const last = this.#lastReady;
+    const again = last !== null && this.#o.clock.now() - last.at < max;
+    this.#delay = again ? Math.min(last.delay * 2, max) : (this.#o.initialDelayMs ?? 1000);
     this.#schedule();
   }
 
@@ -55,11 +62,16 @@ export class ProbeWait {
     if (generation !== this.#generation) return;
     if (ready) {
       this.#timer = null;
+      this.#lastReady = { at: this.#o.clock.now(), delay: this.#delay };
       this.#o.onReady();
       return;
     }
-    this.#delay = Math.min(this.#delay * 2, this.#o.maxDelayMs ?? 60_000);
+    this.#delay = Math.min(this.#delay * 2, this.#maxDelay());
     this.#schedule();
+  }
+
+  #maxDelay(): number {
+    return this.#o.maxDelayMs ?? 60_000;
   }
 
   async #probe(): Promise<boolean> {
