@@ -95,7 +95,7 @@ async function ridesOutAFullDisk(
   return agent;
 }
 
-describe('the agent when its disk fills up', () => {
+describe('the agent when its disk fills up', { timeout: 90_000 }, () => {
   it('at the database (SQLite at its page limit): pauses, keeps serving, resumes when room is made', async () => {
     const home = await tempDir();
     const env = fakeGoogleEnv(fake.url, home);

@@ -1,10 +1,14 @@
 import type { OAuth2Client } from 'google-auth-library';
+import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
 import { ACCESS_REVOKED, DriveHttpError } from './drive-errors.ts';
 import type { DriveHttp, HttpRequest, HttpResponse } from './drive-http.ts';
 import { UploadError } from './uploader.ts';
 
 export type Query = Record<string, string | undefined>;
+
+/** How long a token refresh may take before the attempt counts as a passing failure. */
+const TOKEN_TIMEOUT_MS = 60_000;
 
 /**
  * Drive requests with the user's bearer token. A 401 means the access token died early (revoked
@@ -66,13 +70,30 @@ export class DriveClient {
     request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
   ): Promise<{ token: string | undefined; response: HttpResponse }> {
     // v10 returns a fetch Headers object; it refreshes the access token itself when it is expiring.
-    const authorization = (await client.getRequestHeaders()).get('authorization') ?? '';
+    // That refresh takes no signal and no timeout: without these, a token endpoint that never
+    // answers would hold the upload (and its slot, and a stop) for good.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(tokenTimeout()), TOKEN_TIMEOUT_MS).unref();
+    });
+    const headers = await Promise.race([
+      abortable(client.getRequestHeaders(), request.signal),
+      timedOut,
+    ]).finally(() => clearTimeout(timer));
+    const authorization = headers.get('authorization') ?? '';
     const response = await this.#http.send({
       ...request,
       headers: { ...request.headers, authorization },
     });
     return { token: authorization.replace(/^Bearer\s+/i, ''), response };
   }
+}
+
+function tokenTimeout(): UploadError {
+  return new UploadError(
+    'transient',
+    `Google sign-in did not answer within ${TOKEN_TIMEOUT_MS / 1000} s while renewing the access token`,
+  );
 }
 
 export function parseJsonResponse<T>(response: HttpResponse): T {

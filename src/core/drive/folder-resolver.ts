@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
 import { DriveClient } from './drive-client.ts';
 import { DriveHttp } from './drive-http.ts';
@@ -107,15 +108,6 @@ export class FolderResolver {
     );
     return files.toSorted(oldestFirst)[0]?.id;
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  const { promise: aborted, reject } = Promise.withResolvers<never>();
-  const onAbort = (): void => reject(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  return Promise.race([promise, aborted]).finally(() =>
-    signal.removeEventListener('abort', onAbort),
-  );
 }
 
 function oldestFirst(a: FolderEntry, b: FolderEntry): number {

@@ -372,6 +372,50 @@ describe('UploadQueue: cancel and retry', () => {
     expect(r.queue.cancel('no-such-job')).toBeUndefined();
   });
 
+  it('frees a cancelled upload’s slot at once, even when the upload never lets go', async () => {
+    const r = await rig({ concurrency: 1 });
+    const [a, b] = [await r.file('fifo-like.bin'), await r.file('next.bin')];
+    const [ja, jb] = await r.queue.enqueue(
+      [a, b].map((path) => ({ path, folderPath: 'D', source: 'drop' as const })),
+    );
+    // Deaf to its abort signal, as a read from a FIFO or a token refresh without a timeout.
+    r.uploader.script(() => new Promise(() => {}));
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+    const nextStarted = r.next('job.started', ({ job }) => job.id === jb!.id);
+
+    expect(r.queue.cancel(ja!.id)).toMatchObject({ cancelled: true });
+
+    expect((await nextStarted).job.id).toBe(jb!.id);
+    await r.idle();
+    expect(r.queue.get(ja!.id)!.state).toBe('cancelled');
+    expect(r.queue.get(jb!.id)!.state).toBe('done');
+    // A stop does not wait for it either.
+    await r.queue.stop();
+  });
+
+  it('stops with an upload that never lets go, leaving its job queued', async () => {
+    const r = await rig({ concurrency: 1 });
+    const path = await r.file('stuck.bin');
+    const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    r.uploader.script(async (request) => {
+      request.onSession('https://upload.test/stuck');
+      request.onConfirmed(4);
+      return new Promise(() => {});
+    });
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+
+    await r.queue.stop();
+
+    const again = await r.reopen();
+    expect(again.queue.get(job!.id)).toMatchObject({
+      state: 'queued',
+      sessionUri: 'https://upload.test/stuck',
+      confirmedBytes: 4,
+    });
+  });
+
   it('retries one failed job, and every failed job at once', async () => {
     const r = await rig();
     const files = await Promise.all([1, 2, 3].map((i) => r.file(`f${i}.bin`)));

@@ -23,6 +23,8 @@
  * - `{ expireSession: true }`: the resumable session named by the request's `upload_id` expires; this
  *   request and every later one on that session get 404.
  * - `{ latencyMs }`: delay this request by that long before handling it.
+ * - `{ hang: true }`: read the request body, then never answer; the connection stays open until the
+ *   client gives up (or the fake closes). A token refresh or an upload that waits forever.
  */
 export type FaultSpec = FaultMatch & FaultAction;
 
@@ -38,7 +40,8 @@ export type FaultAction =
   | { resetAfterBytes: number }
   | { resetAfterCommit: true }
   | { expireSession: true }
-  | { latencyMs: number };
+  | { latencyMs: number }
+  | { hang: true };
 
 export interface ErrorFault {
   status: number;
@@ -84,7 +87,14 @@ function matches(spec: FaultSpec, method: string, url: URL): boolean {
 }
 
 function validate(spec: FaultSpec): void {
-  const actions = ['status', 'resetAfterBytes', 'resetAfterCommit', 'expireSession', 'latencyMs'];
+  const actions = [
+    'status',
+    'resetAfterBytes',
+    'resetAfterCommit',
+    'expireSession',
+    'latencyMs',
+    'hang',
+  ];
   const given = actions.filter((key) => key in spec);
   if (given.length !== 1) {
     throw new Error(`a fault needs exactly one of ${actions.join(', ')}; got ${given.join(', ')}`);

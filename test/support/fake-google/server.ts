@@ -178,6 +178,7 @@ export class FakeGoogleServer implements FakeGoogle {
       );
     }
     if (fault && 'resetAfterBytes' in fault && !hasBody(ex)) return ex.destroy();
+    if (fault && 'hang' in fault) return this.#hang(ex);
     if (await this.#oauth.handle(ex)) return;
     const { pathname } = ex.url;
     if (pathname.startsWith('/drive/') || pathname.startsWith('/upload/')) {
@@ -186,6 +187,15 @@ export class FakeGoogleServer implements FakeGoogle {
       if (await handleDriveFiles(this.#drive, ex)) return;
     }
     ex.driveError(404, 'notFound', `Not Found: ${ex.method} ${pathname}`);
+  }
+
+  /** Takes the request in full and never answers, until the client goes away or the fake closes. */
+  async #hang(ex: Exchange): Promise<void> {
+    await ex.readBody(() => {});
+    const { promise, resolve } = Promise.withResolvers<void>();
+    ex.res.once('close', resolve);
+    this.#closing.signal.addEventListener('abort', () => resolve(), { once: true });
+    await promise;
   }
 
   #count(method: string, pathname: string): void {
