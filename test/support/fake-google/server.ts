@@ -38,6 +38,7 @@ export class FakeGoogleServer implements FakeGoogle {
   #counts = new Map<string, number>();
   #total = 0;
   #bytesReceived = 0;
+  #activeUploads = 0;
 
   constructor(opts: FakeGoogleOptions = {}) {
     const user = opts.user ?? { email: 'fake.user@example.com', displayName: 'Fake User' };
@@ -112,6 +113,9 @@ export class FakeGoogleServer implements FakeGoogle {
   bytesReceived(): number {
     return this.#bytesReceived;
   }
+  activeUploads(): number {
+    return this.#activeUploads;
+  }
   state(): FakeGoogleState {
     return {
       files: this.files(),
@@ -150,6 +154,8 @@ export class FakeGoogleServer implements FakeGoogle {
         countUploadBytes: (n) => (this.#bytesReceived += n),
       },
     });
+    const upload = url.pathname.startsWith('/upload/');
+    if (upload) this.#activeUploads += 1;
     try {
       if (admin) return await handleAdmin(this, ex);
       this.#count(method, url.pathname);
@@ -162,6 +168,8 @@ export class FakeGoogleServer implements FakeGoogle {
         return ex.driveError(error.status, error.reason, error.message);
       console.error('fake-google: unexpected error', error);
       ex.driveError(500, 'backendError', String(error));
+    } finally {
+      if (upload) this.#activeUploads -= 1;
     }
   }
 
