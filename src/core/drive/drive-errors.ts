@@ -105,9 +105,8 @@ export function classifyDriveError(error: unknown): UploadError {
       cause: error,
     });
   }
-  const status = gaxiosStatus(error);
-  if (status !== undefined) return classifyTokenEndpointStatus(status, error);
-  // Unknown failures are retried with backoff: the queue caps attempts, and giving up on a
+  if (gaxiosStatus(error) !== undefined) return tokenEndpointFailure(error);
+  // Unknown failures are retried with backoff for the retry window: giving up on a
   // surprise would lose the file for good.
   return new UploadError('transient', `Upload failed: ${describeGoogleError(error)}`, {
     cause: error,
@@ -150,15 +149,27 @@ function classifyHttp(error: DriveHttpError): UploadError {
     );
   }
   if (status === 401) {
-    return new UploadError('auth', 'Google refused DriveUp’s access: sign in again', options);
+    // Only after a refresh that Google accepted (drive-client.ts): a revoked sign-in fails that
+    // refresh with invalid_grant instead. A fresh token refused is Google's hiccup: try again.
+    return new UploadError(
+      'transient',
+      'Google Drive refused a freshly renewed access token (401); trying again',
+      options,
+    );
   }
   return new UploadError('permanent', drive, options);
 }
 
-function classifyTokenEndpointStatus(status: number, error: unknown): UploadError {
-  const text = `Google sign-in answered ${describeGoogleError(error)}`;
-  if (status >= 500 || status === 429) return new UploadError('transient', text, { cause: error });
-  return new UploadError('auth', `${text}: sign in again`, { cause: error });
+/**
+ * The token endpoint failed while renewing the access token, with anything but `invalid_grant`
+ * (which the sign-in service turns into "sign in again", see isInvalidGrant above). A 5xx, a 429,
+ * a proxy's 403 or a stray 400 is no reason to stop everything and ask for a sign-in that the
+ * status would not even call for: the attempt is retried with backoff like any passing failure,
+ * and the next refresh that works carries on.
+ */
+function tokenEndpointFailure(error: unknown): UploadError {
+  const text = `Google sign-in answered ${describeGoogleError(error)} while renewing access; trying again`;
+  return new UploadError('transient', text, { cause: error });
 }
 
 /** The first string `code` along the cause chain (gaxios and fetch wrap the socket error). */

@@ -137,6 +137,33 @@ describe('UploadQueue: failures', () => {
     expect([...r.uploader.stored.values()]).toEqual([1, 1, 1]);
   });
 
+  it('resumes by itself once Google gives an access token again, when it can ask', async () => {
+    const clock = new ManualClock();
+    const answers = [false, true];
+    const r = await rig({
+      clock,
+      accessProbe: async () => answers.shift() ?? true,
+      waitDelayMs: { initial: 1000, max: 8000 },
+    });
+    const path = await r.file('a.bin');
+    r.uploader.script(failWith('auth', 'Google refused the access token'));
+    const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    const paused = r.next('queue.paused');
+    await r.queue.start();
+    expect(await paused).toEqual({ kind: 'auth', reason: AUTH_PAUSE_REASON });
+
+    const probedAgain = clock.nextTimer();
+    clock.advance(1000); // no token yet
+    await probedAgain;
+    expect(r.queue.pauseKind).toBe('auth');
+    const resumed = r.next('queue.resumed');
+    clock.advance(2000); // a token: the refresh worked
+    await resumed;
+    await r.idle();
+
+    expect(r.queue.get(job!.id)).toMatchObject({ state: 'done', attempts: 0 });
+  });
+
   it('waits offline without spending attempts and continues when the probe sees the network', async () => {
     const clock = new ManualClock();
     const answers = [false, true];
