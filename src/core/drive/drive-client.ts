@@ -1,7 +1,8 @@
 import type { OAuth2Client } from 'google-auth-library';
 import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
-import { ACCESS_REVOKED, DriveHttpError } from './drive-errors.ts';
+import { ACCESS_REVOKED, DriveHttpError, rateLimitOf } from './drive-errors.ts';
+import { DrivePacer } from './drive-pacer.ts';
 import type { DriveHttp, HttpRequest, HttpResponse } from './drive-http.ts';
 import { UploadError } from './uploader.ts';
 
@@ -11,18 +12,20 @@ export type Query = Record<string, string | undefined>;
 const TOKEN_TIMEOUT_MS = 60_000;
 
 /**
- * Drive requests with the user's bearer token. A 401 means the access token died early (revoked
- * session, clock skew): the token is refreshed once and the request sent once more; a second 401
- * is the caller's to report.
+ * Drive requests with the user's bearer token, every one paced by one DrivePacer (a rate limit
+ * slows all of them). A 401 means the access token died early (revoked session, clock skew): the
+ * token is refreshed once and the request sent once more; a second 401 is the caller's to report.
  */
 export class DriveClient {
   readonly apiRoot: string;
+  readonly pacer: DrivePacer;
   readonly #auth: DriveAuth;
   readonly #http: DriveHttp;
 
-  constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string) {
+  constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string, pacer = new DrivePacer()) {
     this.#auth = auth;
     this.#http = http;
+    this.pacer = pacer;
     this.apiRoot = apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`;
   }
 
@@ -69,6 +72,9 @@ export class DriveClient {
     client: OAuth2Client,
     request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
   ): Promise<{ token: string | undefined; response: HttpResponse }> {
+    // The pace before the token: a long wait for a turn must not send a token that expired in it.
+    const turn = this.pacer.turn(request.signal);
+    if (turn) await turn;
     // v10 returns a fetch Headers object; it refreshes the access token itself when it is expiring.
     // That refresh takes no signal and no timeout: without these, a token endpoint that never
     // answers would hold the upload (and its slot, and a stop) for good.
@@ -85,6 +91,9 @@ export class DriveClient {
       ...request,
       headers: { ...request.headers, authorization },
     });
+    const limit = rateLimitOf(response);
+    if (limit) this.pacer.limited(limit.retryAfterMs);
+    else if (response.status < 500) this.pacer.content();
     return { token: authorization.replace(/^Bearer\s+/i, ''), response };
   }
 }

@@ -205,6 +205,25 @@ function parseErrorBody(body: Buffer): { reason: string; message: string } {
   }
 }
 
+/**
+ * Whether Drive's answer asks every caller to slow down (429, a rate-limit 403, or any error with
+ * Retry-After), and for how long when it says; null when it does not.
+ */
+export function rateLimitOf(response: {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}): { retryAfterMs: number | undefined } | null {
+  if (response.status < 400) return null;
+  const header = response.headers['retry-after'];
+  const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined);
+  const rateLimited =
+    response.status === 429 ||
+    retryAfterMs !== undefined ||
+    (response.status === 403 && RATE_LIMIT_REASONS.has(parseErrorBody(response.body).reason));
+  return rateLimited ? { retryAfterMs } : null;
+}
+
 /** `Retry-After` is either delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
