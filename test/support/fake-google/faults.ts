@@ -14,7 +14,8 @@
  * Actions (exactly one per fault):
  * - `{ status, reason?, message?, retryAfterSeconds? }`: answer with a Drive-style error body
  *   `{ error: { code, message, errors: [{ reason, domain, message }] } }` (and `Retry-After`) after
- *   reading and discarding the request body. Nothing is stored.
+ *   reading and discarding the request body. Nothing is stored. With `html`, the body is that HTML
+ *   page instead, as a proxy in front of Google would answer.
  * - `{ resetAfterBytes: K }`: destroy the socket, without answering, once K bytes of the request body
  *   have arrived (or when the body ends, if it is shorter). For a resumable chunk, the bytes received
  *   before the reset count as persisted in whole 256 KiB units, as Drive may persist part of a chunk.
@@ -48,6 +49,8 @@ export interface ErrorFault {
   reason?: string;
   message?: string;
   retryAfterSeconds?: number;
+  /** An HTML page as the body (`text/html`) instead of Drive's JSON error. */
+  html?: string;
 }
 
 interface ActiveFault {

@@ -177,6 +177,9 @@ export class FakeGoogleServer implements FakeGoogle {
     const { fault } = ex;
     if (fault && 'status' in fault) {
       await ex.readBody(() => {});
+      if (fault.html !== undefined) {
+        return ex.send(fault.status, { 'Content-Type': 'text/html; charset=UTF-8' }, fault.html);
+      }
       const retryAfter = fault.retryAfterSeconds;
       return ex.driveError(
         fault.status,
