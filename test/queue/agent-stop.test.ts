@@ -79,12 +79,12 @@ describe('an agent whose upload hangs', { timeout: 90_000 }, () => {
     const nextStarted = await agent.next('job.started');
 
     const answer = await agent.client.queue.cancel.mutate({ id: stuck.id });
-
-    expect(answer).toMatchObject({ cancelled: true, job: { id: stuck.id, state: 'cancelled' } });
     const {
       jobs: [queued],
     } = await agent.client.queue.add.mutate({ paths: [next], folder: 'Hang' });
+
     expect((await nextStarted()).job.id).toBe(queued!.id);
+    expect(answer).toMatchObject({ cancelled: true, job: { id: stuck.id, state: 'cancelled' } });
   });
 
   it('stops on SIGTERM, cleanly, and the upload resumes at the next start', async () => {
