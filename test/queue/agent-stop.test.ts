@@ -4,6 +4,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
+import { probeSocket } from '../../src/ipc/agent-probe.ts';
+import { hostAgent } from '../../src/ipc/agent-host.ts';
 import { useAgentProcesses, type AgentProcess } from '../support/agent-process.ts';
 import { signInWithCli, startDriveup, waitForLine } from '../support/driveup-process.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
@@ -127,6 +129,35 @@ describe('an agent whose upload hangs', { timeout: 90_000 }, () => {
     expect(closed).toBeDefined();
     expect(opened.map((l) => l.pid)).toEqual([running.pid]);
     expect(opened[0]!.time).toBeGreaterThanOrEqual(closed!.time);
+  });
+});
+
+describe('the host’s stop deadline', () => {
+  it('closes the database and the socket by force, and says so, when a stop never finishes', async () => {
+    const env = fakeGoogleEnv(fake.url, await tempDir());
+    const paths = resolvePaths({ env });
+    const hosted = await hostAgent({
+      paths,
+      env,
+      stopDeadlineMs: 300,
+      openBrowser: async () => {},
+    });
+    // Whatever part hangs (a MongoDB that never answers, a stuck watcher): the stop never ends.
+    hosted.agent.stop = () => new Promise(() => {});
+
+    expect(await hosted.stop()).toEqual({ clean: false });
+
+    expect(await probeSocket(paths.socketPath)).toMatchObject({ kind: 'nothing' });
+    const lines = await logLines(env);
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        'the agent did not stop in time: closing its database and log by force, then exiting',
+        'database closed',
+      ]),
+    );
+    // The database is free for the next agent.
+    const next = await hostAgent({ paths, env, openBrowser: async () => {} });
+    expect((await next.stop()).clean).toBe(true);
   });
 });
 
