@@ -33,6 +33,7 @@ export const runEngineBench: BenchRunner = async ({ quick, only, log }) => {
     ['small_files_efficiency', () => smallFiles(fake.url, work, quick ? 200 : 2000)],
     ['enqueue_100k', () => enqueueMany(work, quick ? 10_000 : 100_000)],
     ['crash_resend_bytes', () => crashResend(fake.url, work, quick ? 128 : 512)],
+    ['rate_limit_storm_requests', () => rateLimitStorm(fake.url, work)],
   ];
   try {
     const results: BenchResult[] = [];
@@ -239,6 +240,60 @@ async function crashResend(url: string, work: string, sizeMiB: number): Promise<
   };
 }
 
+/**
+ * Drive answers 429 with `Retry-After: 5` to everything for 10 s while 8 slots have 100 small files
+ * to upload: how many requests reach it meanwhile (each slot backing off alone sent ~8 every few
+ * seconds), and whether every file is done afterwards.
+ */
+async function rateLimitStorm(url: string, work: string): Promise<BenchResult> {
+  const dir = join(work, 'storm');
+  await mkdir(dir);
+  const files = [];
+  for (let i = 0; i < 100; i++) {
+    const file = join(dir, `s${i}.dat`);
+    await writeFile(file, `storm file ${i}\n`);
+    files.push(file);
+  }
+  const agent = await signedInAgent(url, join(work, 'home-storm'), {
+    uploads: { concurrency: 8 },
+  });
+  try {
+    agent.queue.pause('benchmark: queue first');
+    const { jobs } = await agent.add({ paths: files, folder: 'Storm', source: 'cli' });
+    const pending = new Set(jobs.map((job) => job.id));
+    const allDone = new Promise<void>((resolve) => {
+      const off = agent.bus.on('job.done', ({ job }) => {
+        if (pending.delete(job.id) && pending.size === 0) resolve(off());
+      });
+    });
+    let failed = 0;
+    const offFailed = agent.bus.on('job.failed', ({ willRetry }) => void (willRetry || failed++));
+    await admin(url, 'POST', 'faults', { path: '/', status: 429, retryAfterSeconds: 5, times: -1 });
+    const before = await totalRequests(url);
+    agent.queue.resume();
+    await delay(10_000);
+    const during = (await totalRequests(url)) - before;
+    await admin(url, 'DELETE', 'faults');
+    const stormEnded = performance.now();
+    await allDone;
+    offFailed();
+    return {
+      metric: 'rate_limit_storm_requests',
+      value: during,
+      unit: 'requests',
+      goal: '<= 16, and all files done afterwards',
+      files: files.length,
+      concurrency: 8,
+      files_done: files.length - pending.size,
+      files_failed: failed,
+      seconds_to_all_done_after_storm: round((performance.now() - stormEnded) / 1000),
+    };
+  } finally {
+    await admin(url, 'DELETE', 'faults');
+    await agent.stop();
+  }
+}
+
 async function signedInAgent(
   url: string,
   home: string,
@@ -324,6 +379,10 @@ async function admin(url: string, method: string, route: string, body?: unknown)
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return response.json();
+}
+
+async function totalRequests(url: string): Promise<number> {
+  return ((await admin(url, 'GET', 'state')) as { totalRequests: number }).totalRequests;
 }
 
 async function bytesReceived(url: string): Promise<number> {

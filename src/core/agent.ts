@@ -24,10 +24,13 @@ import type { AgentBus, AgentEvents } from './events/agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
+import type { AddedJob, PlannedFile } from './queue/enqueue-result.ts';
 import type { Job } from './queue/job.ts';
+import type { RetryPolicyOptions } from './queue/retry-policy.ts';
 import type { SkippedPath } from './queue/skipped-path.ts';
-import { UploadQueue } from './queue/upload-queue.ts';
+import { UploadQueue, type EnqueueItem } from './queue/upload-queue.ts';
 import { openDatabase } from './store/database.ts';
+import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
 import { WatchService } from './watch/watch-service.ts';
 
 export interface AgentOptions {
@@ -84,7 +87,16 @@ export class Agent {
       uploader: parts.uploader,
       concurrency: this.settings().uploads.concurrency,
       logger: this.logger,
+      retry: retryOptions(this.settings()),
+      // After an upload was refused for want of access: resumes once Google gives a token again.
+      accessProbe: async () => Boolean((await (await this.auth.client()).getAccessToken()).token),
+      // The database and the logs are what a full disk stops; both must take a write again.
+      diskProbe: async () =>
+        probeDatabase(parts.db) && (await probeDirectory(parts.paths.stateDir)),
       onFinished: (job, outcome) => this.#record(job, outcome.skipped),
+    });
+    parts.log.onWriteError((error) => {
+      if (isDiskFull(error)) this.queue.reportDiskFull(parts.paths.stateDir);
     });
     this.watch = new WatchService({
       db: parts.db,
@@ -121,7 +133,11 @@ export class Agent {
       alsoStdout: options.logToStdout,
     });
     const bus: AgentBus = new EventBus<AgentEvents>();
-    const db = openDatabase(options.paths.databaseFile);
+    const db = openDatabase(options.paths.databaseFile, {
+      ...maxPagesFrom(env.DRIVEUP_DATABASE_MAX_PAGES),
+    });
+    // With the pid pino adds: who had the database, when (two agents must never share it).
+    log.logger.info({ file: options.paths.databaseFile }, 'database opened');
     const auth = new AuthService({
       google: () => applyEnvOverrides(settings.get(), env).google,
       secrets: new FileSecretStore({
@@ -198,6 +214,7 @@ export class Agent {
   /** Every setting marked `appliesLive` in settings-info.ts is applied here. */
   async #applySettings(next: Settings): Promise<void> {
     this.queue.setConcurrency(next.uploads.concurrency);
+    this.queue.setRetryPolicy(retryOptions(next));
     this.#uploader.setBandwidthLimit(next.uploads.bandwidthLimitBytesPerSecond);
     this.#uploader.setChunkSize(next.uploads.chunkSizeBytes);
     this.#uploader.setApiRoot(googleEndpoints(next.google.endpoint).apiRoot);
@@ -210,7 +227,18 @@ export class Agent {
    * Queues files (folders with their tree) from a drop or the command line; says what it found in
    * the folders and left out (links, dot-files, FIFOs, DriveUp's own files).
    */
-  async add(request: AddRequest): Promise<{ jobs: Job[]; skipped: SkippedPath[] }> {
+  async add(request: AddRequest): Promise<{ jobs: AddedJob[]; skipped: SkippedPath[] }> {
+    const { items, skipped } = await this.#addItems(request);
+    return { jobs: await this.queue.enqueue(items), skipped };
+  }
+
+  /** What `add` would do, nothing queued: a dry run. */
+  async planAdd(request: AddRequest): Promise<{ plan: PlannedFile[]; skipped: SkippedPath[] }> {
+    const { items, skipped } = await this.#addItems(request);
+    return { plan: await this.queue.plan(items), skipped };
+  }
+
+  async #addItems(request: AddRequest): Promise<{ items: EnqueueItem[]; skipped: SkippedPath[] }> {
     const settings = this.settings();
     const { files, skipped } = await expandAddRequest(request.paths, {
       folder: request.folder ?? settings.uploads.defaultFolder,
@@ -218,14 +246,13 @@ export class Agent {
       followSymlinks: request.followSymlinks,
       own: this.#own,
     });
-    const jobs = await this.queue.enqueue(
-      files.map((file) => ({
-        ...file,
-        source: request.source,
-        conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
-      })),
-    );
-    return { jobs, skipped };
+    const items = files.map((file) => ({
+      ...file,
+      source: request.source,
+      conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
+      force: request.force ?? false,
+    }));
+    return { items, skipped };
   }
 
   async start(): Promise<void> {
@@ -251,16 +278,31 @@ export class Agent {
     await this.queue.stop();
     await this.history.stop();
     this.auth.close();
+    this.#closeDatabase();
     this.logger.info('agent stopped');
-    this.#db.close();
     await this.#log.close();
+  }
+
+  /**
+   * For a host whose stop ran out of time: closes the database and the log, whatever still runs,
+   * so that the process can exit without leaving either half written.
+   */
+  async forceClose(): Promise<void> {
+    this.#closeDatabase();
+    await this.#log.close();
+  }
+
+  #closeDatabase(): void {
+    if (!this.#db.isOpen) return;
+    this.#db.close();
+    this.logger.info('database closed');
   }
 
   /** Uploads need an account: without one the queue waits (nothing is lost), with the reason. */
   async #onAuthChanged(status: AuthStatus): Promise<void> {
     if (status.state === 'signed-in') {
       this.#accountEmail = status.account.email;
-      if (this.queue.pauseKind === 'auth') this.queue.resume();
+      this.queue.signedIn();
       return;
     }
     if (status.state === 'signing-in') return;
@@ -281,6 +323,22 @@ export class Agent {
 }
 
 const NEEDS_ACCOUNT = 'Waiting for a Google account';
+
+function retryOptions(settings: Settings): Pick<RetryPolicyOptions, 'windowMs' | 'maxDelayMs'> {
+  return {
+    windowMs: settings.uploads.retryWindowHours * 3600_000,
+    maxDelayMs: settings.uploads.retryMaxDelaySeconds * 1000,
+  };
+}
+
+/**
+ * DRIVEUP_DATABASE_MAX_PAGES caps the local database at that many pages (SQLite's
+ * max_page_count): a full disk on demand, for tests and for trying out what DriveUp does then.
+ */
+function maxPagesFrom(value: string | undefined): { maxPageCount?: number } {
+  const pages = Number(value);
+  return value && Number.isSafeInteger(pages) && pages > 0 ? { maxPageCount: pages } : {};
+}
 
 interface AgentParts {
   paths: DriveUpPaths;

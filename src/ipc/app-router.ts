@@ -6,6 +6,7 @@ import { InvalidSettingsError } from '../core/config/settings-error.ts';
 import { settingsChangeSchema } from '../core/config/settings-schema.ts';
 import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
 import { AddPathError, addRequestSchema } from '../core/queue/add-request.ts';
+import type { AddedJob, PlannedFile } from '../core/queue/enqueue-result.ts';
 import { jobStateSchema } from '../core/queue/job-schema.ts';
 import { JOB_STATES } from '../core/queue/job-store.ts';
 import { jobCursorSchema } from '../core/queue/job-cursor.ts';
@@ -15,6 +16,7 @@ import {
   watchRuleUpdateSchema,
 } from '../core/watch/watch-rules.ts';
 import { EnqueueError } from '../core/queue/file-versions.ts';
+import { DiskFullError } from '../core/store/disk-full.ts';
 import { WatchRuleError } from '../core/watch/rule-placement.ts';
 import { resolveId, type IdLookup } from './id-prefix.ts';
 import { publicProcedure as baseProcedure, router } from './trpc.ts';
@@ -33,7 +35,11 @@ const publicProcedure = baseProcedure.use(async ({ next }) => {
   throw new TRPCError({ code, message: (cause as Error).message, cause });
 });
 
-function refusalCode(error: unknown): 'BAD_REQUEST' | 'NOT_FOUND' | undefined {
+function refusalCode(
+  error: unknown,
+): 'BAD_REQUEST' | 'NOT_FOUND' | 'SERVICE_UNAVAILABLE' | undefined {
+  // Not the caller's mistake and not a bug: the agent cannot write until space is freed.
+  if (error instanceof DiskFullError) return 'SERVICE_UNAVAILABLE';
   if (error instanceof WatchRuleError)
     return error.reason === 'not-found' ? 'NOT_FOUND' : 'BAD_REQUEST';
   const refused =
@@ -110,10 +116,20 @@ function queueRouter(agent: Agent) {
       const id = resolveId(input.id, jobIds(agent));
       return orNotFound(agent.queue.get(id), id);
     }),
+    /**
+     * `{ jobs, plan: null, skipped }`: every job with `added` ('queued' | 'already-queued' |
+     * 'already-uploaded'), and what was left out of added folders (links, dot-files…). With
+     * `dryRun: true` nothing is queued: `{ jobs: [], plan, skipped }`, where `plan` lists each
+     * file with where it would go and what adding it would do (PlannedFile).
+     */
     add: publicProcedure.input(addRequestSchema).mutation(async ({ input }) => {
       try {
+        if (input.dryRun) {
+          const { plan, skipped } = await agent.planAdd(input);
+          return { jobs: [] as AddedJob[], plan: plan as PlannedFile[] | null, skipped };
+        }
         const { jobs, skipped } = await agent.add(input);
-        return { jobs, skipped };
+        return { jobs, plan: null as PlannedFile[] | null, skipped };
       } catch (error) {
         if (error instanceof AddPathError)
           throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
@@ -135,6 +151,7 @@ function queueRouter(agent: Agent) {
       agent.queue.resume();
       return queueState(agent);
     }),
+    /** `{ cancelled, job }`: `cancelled` is false when the job had already finished. */
     cancel: publicProcedure.input(idInput).mutation(({ input }) => {
       const id = resolveId(input.id, jobIds(agent));
       return orNotFound(agent.queue.cancel(id), id);
@@ -343,6 +360,8 @@ async function agentStatus(agent: Agent) {
 function queueState(agent: Agent) {
   return {
     paused: agent.queue.isPaused(),
+    /** 'user' | 'disk-full' | 'auth' | 'offline', or null when not paused. */
+    pauseKind: agent.queue.pauseKind,
     pauseReason: agent.queue.pauseReason,
     counts: agent.queue.counts(),
   };

@@ -7,6 +7,7 @@ import type { UploadQueueOptions } from '../../src/core/queue/upload-queue.ts';
 import { UploadQueue } from '../../src/core/queue/upload-queue.ts';
 import { openDatabase } from '../../src/core/store/database.ts';
 import { KIB, useDriveFixture, type LocalTestFile } from '../support/drive-fixtures.ts';
+import { ManualClock } from '../support/queue/manual-clock.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const drive = useDriveFixture();
@@ -39,7 +40,14 @@ async function realQueue(options: Partial<UploadQueueOptions> = {}) {
     await queue.stop();
     db.close();
   };
-  return { db, bus, queue, idle, close };
+  const next = <K extends keyof AgentEvents>(type: K) =>
+    new Promise<AgentEvents[K]>((resolve) => {
+      const off = bus.on(type, (data) => {
+        off();
+        resolve(data);
+      });
+    });
+  return { db, bus, queue, idle, close, next };
 }
 
 function md5(bytes: Buffer): string {
@@ -96,6 +104,50 @@ describe('UploadQueue with the Drive uploader', () => {
 
     expectEachOnceInDrive(files);
     expect(q.queue.counts()).toMatchObject({ done: 2, failed: 0 });
+    await q.close();
+  });
+
+  it('never fails a file through an hour of Google answering 503 to everything', async () => {
+    const clock = new ManualClock();
+    // The default policy (24 h window, waits capped at 5 min), on a clock the test moves.
+    const q = await realQueue({ clock, retry: {} });
+    drive.fake.addFault({ path: '/', status: 503, times: Infinity });
+    const file = await drive.file('outage.bin', 300 * KIB);
+    const failures: Array<AgentEvents['job.failed']> = [];
+    let heard = () => {};
+    q.bus.on('job.failed', (failure) => {
+      failures.push(failure);
+      heard();
+    });
+    const failure = async (n: number) => {
+      while (failures.length < n) await new Promise<void>((resolve) => (heard = resolve));
+      return failures[n - 1]!;
+    };
+    const t0 = clock.now();
+    const [job] = await q.queue.enqueue([{ path: file.path, folderPath: 'D', source: 'watch' }]);
+    await q.queue.start();
+
+    let finished = false;
+    const done = q.next('job.done').then(() => (finished = true));
+    // Each failure: its retry comes at the time it was given, then the next one fails, and so on
+    // for an hour; then Google answers again and the retry under way (or the next) succeeds.
+    for (let n = 1; !finished; n++) {
+      if (clock.now() - t0 >= 3600_000) drive.fake.clearFaults();
+      await Promise.race([done, failure(n)]);
+      if (finished) break;
+      const { job: failed, willRetry } = failures[n - 1]!;
+      if (!willRetry) break;
+      const wait = failed.nextAttemptAt!.getTime() - clock.now();
+      expect(wait).toBeLessThanOrEqual(5 * 60_000);
+      clock.advance(Math.max(0, wait));
+    }
+
+    const outcomes = failures.map((f) => f.willRetry);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(3600_000);
+    expect(outcomes.length).toBeGreaterThan(10);
+    expect(outcomes.every(Boolean)).toBe(true);
+    expect(q.queue.get(job!.id)).toMatchObject({ state: 'done' });
+    expectEachOnceInDrive([file]);
     await q.close();
   });
 

@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../src/core/agent.ts';
 import type { AgentEvents } from '../../src/core/events/agent-events.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
+import type { SettingsInput } from '../../src/core/config/settings-schema.ts';
 import { startFakeGoogle, type FakeGoogle } from './fake-google/index.ts';
 import { fakeGoogleEnv } from './fake-google-env.ts';
 import { followSignInUrl } from './follow-sign-in.ts';
@@ -23,10 +24,12 @@ export interface AgentHarness {
 
 /** A real Agent in a fresh home, talking to its own fake Google, started and (optionally) signed in. */
 export async function startAgentHarness(
-  options: { signedIn?: boolean } = {},
+  options: { signedIn?: boolean; settings?: SettingsInput } = {},
 ): Promise<AgentHarness> {
   const fake = await startFakeGoogle();
   const home = await mkdtemp(join(tmpdir(), 'du-'));
+  if (options.settings)
+    await writeFile(join(home, 'settings.json'), JSON.stringify(options.settings));
   const env = fakeGoogleEnv(fake.url, home);
   const agent = await Agent.open({
     paths: resolvePaths({ env }),

@@ -4,8 +4,11 @@ import { AgentAlreadyRunningError } from '../../ipc/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 
-/** After a stop signal, state is persisted at once; this only bounds a hung network call. */
-const FORCED_EXIT_MS = 10_000;
+/**
+ * The last resort after a stop signal: the host's own deadline (STOP_DEADLINE_MS) has closed the
+ * database by then; this only catches a host that hangs even so.
+ */
+const FORCED_EXIT_MS = 9500;
 
 export function registerAgent(program: Command, ctx: CliContext): void {
   program
@@ -44,12 +47,17 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       );
       const onSignal = (signal: NodeJS.Signals) => {
         hosted.agent.logger.info({ signal }, 'stopping on signal');
-        setTimeout(() => process.exit(EXIT.failed), FORCED_EXIT_MS).unref();
+        setTimeout(() => {
+          process.stderr.write('DriveUp agent: not stopped in time; exiting anyway.\n');
+          process.exit(EXIT.failed);
+        }, FORCED_EXIT_MS).unref();
         void hosted.stop();
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      await hosted.stopped;
+      const { clean } = await hosted.stopped;
+      // driveup.ts exits once this returns, whatever still holds the event loop.
+      if (!clean) process.exitCode = EXIT.failed;
     });
 }
 

@@ -86,8 +86,14 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     .description('Cancel a job')
     .argument('<id>', 'job id, or its first characters (4 or more, as `queue` shows)')
     .action(async (id: string) => {
-      const job = await ctx.client.queue.cancel.mutate({ id });
-      ctx.print(job, () => `Cancelled ${escapeControl(job.name)}.`);
+      const answer = await ctx.client.queue.cancel.mutate({ id });
+      const { job } = answer;
+      ctx.print(answer, () =>
+        answer.cancelled
+          ? `Cancelled ${escapeControl(job.name)}.`
+          : `Not cancelled: ${escapeControl(job.name)} is ${job.state}.`,
+      );
+      if (!answer.cancelled) process.exitCode = EXIT.failed;
     });
 }
 

@@ -27,6 +27,8 @@ export const SETTING_INFO = {
   'uploads.chunkSizeBytes': { appliesLive: true },
   'uploads.defaultFolder': { appliesLive: true },
   'uploads.conflictPolicy': { appliesLive: true },
+  'uploads.retryMaxDelaySeconds': { appliesLive: true },
+  'uploads.retryWindowHours': { appliesLive: true },
   'history.mongodbUri': { appliesLive: true, secret: 'uri-password' },
   'history.mongodbDatabase': { appliesLive: true },
   'watch.rescanIntervalSeconds': { appliesLive: true },

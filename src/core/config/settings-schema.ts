@@ -64,6 +64,20 @@ const uploadsSchema = z
       .default('DriveUp')
       .describe('Drive folder path used when a file is added without a destination.'),
     conflictPolicy: conflictPolicySchema.default('keep-both'),
+    retryMaxDelaySeconds: z
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .default(300)
+      .describe('Longest wait between two attempts of an upload that failed for a passing reason.'),
+    retryWindowHours: z
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .default(24)
+      .describe(
+        'How long an upload keeps being retried through passing failures (outages, rate limits) before it fails.',
+      ),
   })
   .strict();
 

@@ -1,24 +1,31 @@
 import type { OAuth2Client } from 'google-auth-library';
+import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
-import { ACCESS_REVOKED, DriveHttpError } from './drive-errors.ts';
+import { ACCESS_REVOKED, DriveHttpError, rateLimitOf } from './drive-errors.ts';
+import { DrivePacer } from './drive-pacer.ts';
 import type { DriveHttp, HttpRequest, HttpResponse } from './drive-http.ts';
 import { UploadError } from './uploader.ts';
 
 export type Query = Record<string, string | undefined>;
 
+/** How long a token refresh may take before the attempt counts as a passing failure. */
+const TOKEN_TIMEOUT_MS = 60_000;
+
 /**
- * Drive requests with the user's bearer token. A 401 means the access token died early (revoked
- * session, clock skew): the token is refreshed once and the request sent once more; a second 401
- * is the caller's to report.
+ * Drive requests with the user's bearer token, every one paced by one DrivePacer (a rate limit
+ * slows all of them). A 401 means the access token died early (revoked session, clock skew): the
+ * token is refreshed once and the request sent once more; a second 401 is the caller's to report.
  */
 export class DriveClient {
   apiRoot: string;
+  readonly pacer: DrivePacer;
   readonly #auth: DriveAuth;
   readonly #http: DriveHttp;
 
-  constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string) {
+  constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string, pacer = new DrivePacer()) {
     this.#auth = auth;
     this.#http = http;
+    this.pacer = pacer;
     this.apiRoot = withSlash(apiRoot);
   }
 
@@ -70,14 +77,37 @@ export class DriveClient {
     client: OAuth2Client,
     request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
   ): Promise<{ token: string | undefined; response: HttpResponse }> {
+    // The pace before the token: a long wait for a turn must not send a token that expired in it.
+    const turn = this.pacer.turn(request.signal);
+    if (turn) await turn;
     // v10 returns a fetch Headers object; it refreshes the access token itself when it is expiring.
-    const authorization = (await client.getRequestHeaders()).get('authorization') ?? '';
+    // That refresh takes no signal and no timeout: without these, a token endpoint that never
+    // answers would hold the upload (and its slot, and a stop) for good.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(tokenTimeout()), TOKEN_TIMEOUT_MS).unref();
+    });
+    const headers = await Promise.race([
+      abortable(client.getRequestHeaders(), request.signal),
+      timedOut,
+    ]).finally(() => clearTimeout(timer));
+    const authorization = headers.get('authorization') ?? '';
     const response = await this.#http.send({
       ...request,
       headers: { ...request.headers, authorization },
     });
+    const limit = rateLimitOf(response);
+    if (limit) this.pacer.limited(limit.retryAfterMs);
+    else if (response.status < 500) this.pacer.content();
     return { token: authorization.replace(/^Bearer\s+/i, ''), response };
   }
+}
+
+function tokenTimeout(): UploadError {
+  return new UploadError(
+    'transient',
+    `Google sign-in did not answer within ${TOKEN_TIMEOUT_MS / 1000} s while renewing the access token`,
+  );
 }
 
 export function parseJsonResponse<T>(response: HttpResponse): T {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { describeGoogleError, isInvalidGrant } from '../auth/google-error.ts';
 import { UploadError } from './uploader.ts';
 
@@ -7,13 +8,22 @@ export class DriveHttpError extends Error {
   /** Drive's `errors[0].reason`, e.g. `storageQuotaExceeded`; empty when the body had none. */
   readonly reason: string;
   readonly retryAfterMs: number | undefined;
+  /** False when the body was not Drive's JSON (a proxy's page): the message is a summary of it. */
+  readonly fromDrive: boolean;
 
-  constructor(status: number, reason: string, message: string, retryAfterMs?: number) {
+  constructor(
+    status: number,
+    reason: string,
+    message: string,
+    retryAfterMs?: number,
+    fromDrive = true,
+  ) {
     super(message);
     this.name = 'DriveHttpError';
     this.status = status;
     this.reason = reason;
     this.retryAfterMs = retryAfterMs;
+    this.fromDrive = fromDrive;
   }
 
   static fromResponse(response: {
@@ -21,13 +31,23 @@ export class DriveHttpError extends Error {
     headers: Record<string, string | string[] | undefined>;
     body: Buffer;
   }): DriveHttpError {
-    const { reason, message } = parseErrorBody(response.body);
     const retryAfter = response.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined);
+    const parsed = parseErrorBody(response.body);
+    if (!parsed) {
+      const summary = summarizeBody(
+        response.status,
+        response.headers['content-type'],
+        response.body,
+      );
+      return new DriveHttpError(response.status, '', summary, retryAfterMs, false);
+    }
+    const { reason, message } = parsed;
     return new DriveHttpError(
       response.status,
       reason,
       message || `HTTP ${response.status}`,
-      parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined),
+      retryAfterMs,
     );
   }
 }
@@ -105,9 +125,8 @@ export function classifyDriveError(error: unknown): UploadError {
       cause: error,
     });
   }
-  const status = gaxiosStatus(error);
-  if (status !== undefined) return classifyTokenEndpointStatus(status, error);
-  // Unknown failures are retried with backoff: the queue caps attempts, and giving up on a
+  if (gaxiosStatus(error) !== undefined) return tokenEndpointFailure(error);
+  // Unknown failures are retried with backoff for the retry window: giving up on a
   // surprise would lose the file for good.
   return new UploadError('transient', `Upload failed: ${describeGoogleError(error)}`, {
     cause: error,
@@ -126,7 +145,9 @@ export function isUnanswered(error: unknown): boolean {
 function classifyHttp(error: DriveHttpError): UploadError {
   const { status, reason } = error;
   const options = { cause: error, retryAfterMs: error.retryAfterMs };
-  const drive = `Google Drive answered ${status}${reason ? ` ${reason}` : ''}: ${error.message}`;
+  const drive = error.fromDrive
+    ? `Google Drive answered ${status}${reason ? ` ${reason}` : ''}: ${error.message}`
+    : `Google Drive answered ${error.message}`;
   if (status >= 500 || status === 429 || status === 408) {
     return new UploadError('transient', drive, options);
   }
@@ -150,15 +171,27 @@ function classifyHttp(error: DriveHttpError): UploadError {
     );
   }
   if (status === 401) {
-    return new UploadError('auth', 'Google refused DriveUp’s access: sign in again', options);
+    // Only after a refresh that Google accepted (drive-client.ts): a revoked sign-in fails that
+    // refresh with invalid_grant instead. A fresh token refused is Google's hiccup: try again.
+    return new UploadError(
+      'transient',
+      'Google Drive refused a freshly renewed access token (401); trying again',
+      options,
+    );
   }
   return new UploadError('permanent', drive, options);
 }
 
-function classifyTokenEndpointStatus(status: number, error: unknown): UploadError {
-  const text = `Google sign-in answered ${describeGoogleError(error)}`;
-  if (status >= 500 || status === 429) return new UploadError('transient', text, { cause: error });
-  return new UploadError('auth', `${text}: sign in again`, { cause: error });
+/**
+ * The token endpoint failed while renewing the access token, with anything but `invalid_grant`
+ * (which the sign-in service turns into "sign in again", see isInvalidGrant above). A 5xx, a 429,
+ * a proxy's 403 or a stray 400 is no reason to stop everything and ask for a sign-in that the
+ * status would not even call for: the attempt is retried with backoff like any passing failure,
+ * and the next refresh that works carries on.
+ */
+function tokenEndpointFailure(error: unknown): UploadError {
+  const text = `Google sign-in answered ${describeGoogleError(error)} while renewing access; trying again`;
+  return new UploadError('transient', text, { cause: error });
 }
 
 /** The first string `code` along the cause chain (gaxios and fetch wrap the socket error). */
@@ -177,21 +210,76 @@ function gaxiosStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-function parseErrorBody(body: Buffer): { reason: string; message: string } {
+/** C0 and C1 control characters as spaces: what a server sent must not drive the terminal. */
+function withoutControls(text: string): string {
+  return Array.from(text, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? ' ' : ch;
+  }).join('');
+}
+
+/** Drive's JSON error (`{ error: { message, errors: [{ reason }] } }`), or null for anything else. */
+function parseErrorBody(body: Buffer): { reason: string; message: string } | null {
+  let parsed: { error?: { message?: unknown; errors?: { reason?: unknown }[] } | string };
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as {
-      error?: { message?: unknown; errors?: { reason?: unknown }[] } | string;
-    };
-    const error = parsed.error;
-    if (typeof error === 'string') return { reason: error, message: error };
-    const reason = error?.errors?.[0]?.reason;
-    return {
-      reason: typeof reason === 'string' ? reason : '',
-      message: typeof error?.message === 'string' ? error.message : '',
-    };
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
   } catch {
-    return { reason: '', message: body.toString('utf8', 0, 200).trim() };
+    return body.length === 0 ? { reason: '', message: '' } : null;
   }
+  const error = parsed?.error;
+  if (typeof error === 'string') return { reason: error, message: error };
+  const reason = error?.errors?.[0]?.reason;
+  return {
+    reason: typeof reason === 'string' ? reason : '',
+    message: typeof error?.message === 'string' ? error.message : '',
+  };
+}
+
+/**
+ * An answer that is not Drive's JSON, told in one line instead of pasted: a proxy's or a captive
+ * portal's HTML page said as such, other text by its first line, without control characters.
+ * "413 Request Entity Too Large (an HTML page, probably from a proxy)"
+ */
+function summarizeBody(
+  status: number,
+  contentType: string | string[] | undefined,
+  body: Buffer,
+): string {
+  const text = body.toString('utf8', 0, 4096);
+  const type = Array.isArray(contentType) ? contentType.join(',') : (contentType ?? '');
+  if (/html/i.test(type) || /^\s*</.test(text)) {
+    // A proxy's own words for the status when its page's title gives them ("413 Request Entity
+    // Too Large"), else the standard ones; nothing else of the page.
+    const title = withoutControls(
+      /<title[^>]*>([^<]{1,100})<\/title>/i.exec(text)?.[1] ?? '',
+    ).trim();
+    const head = title.startsWith(`${status} `) ? title : `${status} ${STATUS_CODES[status] ?? ''}`;
+    return `${head.trim()} (an HTML page, probably from a proxy)`;
+  }
+  const head = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  const first = text.split('\n').find((l) => l.trim()) ?? '';
+  const line = withoutControls(first).trim().slice(0, 200);
+  return line ? `${head}: ${line}` : head;
+}
+
+/**
+ * Whether Drive's answer asks every caller to slow down (429, a rate-limit 403, or any error with
+ * Retry-After), and for how long when it says; null when it does not.
+ */
+export function rateLimitOf(response: {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}): { retryAfterMs: number | undefined } | null {
+  if (response.status < 400) return null;
+  const header = response.headers['retry-after'];
+  const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined);
+  const rateLimited =
+    response.status === 429 ||
+    retryAfterMs !== undefined ||
+    (response.status === 403 &&
+      RATE_LIMIT_REASONS.has(parseErrorBody(response.body)?.reason ?? ''));
+  return rateLimited ? { retryAfterMs } : null;
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP date. */

@@ -56,6 +56,14 @@ export class DriveHttp {
     const headers = { ...request.headers };
     if (body === undefined) headers['content-length'] ??= '0';
     else if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+    // Registered before the request's own abort handling, so it runs first: an aborted upload ends
+    // with a reset, which drops what the kernel still buffers for the socket. A plain close would
+    // send it all first (megabytes on a slow link), and a pause would not stop the traffic.
+    const reset = (): void => {
+      const socket = req.socket;
+      if (socket && !socket.destroyed) socket.resetAndDestroy();
+    };
+    request.signal.addEventListener('abort', reset, { once: true });
     const req = (secure ? httpsRequest : httpRequest)(url, {
       method: request.method,
       headers,
@@ -74,7 +82,9 @@ export class DriveHttp {
         },
       ),
     );
-    return Promise.all([answered, written]).then(([response]) => response);
+    return Promise.all([answered, written])
+      .then(([response]) => response)
+      .finally(() => request.signal.removeEventListener('abort', reset));
   }
 
   /** Drops pooled connections so a closing agent leaves nothing behind. */

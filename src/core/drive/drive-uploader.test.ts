@@ -469,6 +469,18 @@ describe('DriveUploader errors', () => {
     expect(error.message).toMatch(/set Google access to "drive"/);
   });
 
+  it('sums up an HTML answer (a proxy’s page) in one line instead of pasting it', async () => {
+    const page =
+      '<html>\n<head><title>413 Request Entity Too Large</title></head>\n<body>nginx</body>\n</html>\n';
+    fx.fake.addFault({ method: 'POST', path: '/upload/', status: 413, html: page });
+    const error = await uploadError(fx.uploader().upload(fx.request(await fx.file('a.txt', KIB))));
+    expect(error).toMatchObject({
+      kind: 'permanent',
+      message:
+        'Google Drive answered 413 Request Entity Too Large (an HTML page, probably from a proxy)',
+    });
+  });
+
   it('fails permanently when the destination folder vanished, and re-creates it on retry', async () => {
     const uploader = fx.uploader();
     await uploader.upload(fx.request(await fx.file('first.txt', KIB)));

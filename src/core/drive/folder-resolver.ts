@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
 import { DriveClient } from './drive-client.ts';
 import { DriveHttp } from './drive-http.ts';
 import { classifyDriveError } from './drive-errors.ts';
 import { escapeQuery } from './drive-query.ts';
+import { folderPathSegments } from './folder-path.ts';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 
@@ -43,13 +45,13 @@ export class FolderResolver {
   resolve(path: string, signal: AbortSignal): Promise<string> {
     signal.throwIfAborted();
     // The lookup is shared by every caller, so one caller's abort must not cancel it for the rest.
-    const shared = this.#resolveSegments(splitPath(path), new AbortController().signal);
+    const shared = this.#resolveSegments(folderPathSegments(path), new AbortController().signal);
     return abortable(shared, signal);
   }
 
   /** Forgets cached ids under `path` (the folder was deleted in Drive). */
   forget(path: string): void {
-    const prefix = splitPath(path).join('/');
+    const prefix = folderPathSegments(path).join('/');
     for (const key of this.#cache.keys()) {
       if (key === prefix || key.startsWith(`${prefix}/`) || prefix === '') this.#cache.delete(key);
     }
@@ -108,23 +110,7 @@ export class FolderResolver {
   }
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  const { promise: aborted, reject } = Promise.withResolvers<never>();
-  const onAbort = (): void => reject(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  return Promise.race([promise, aborted]).finally(() =>
-    signal.removeEventListener('abort', onAbort),
-  );
-}
-
 function oldestFirst(a: FolderEntry, b: FolderEntry): number {
   const byTime = (a.createdTime ?? '').localeCompare(b.createdTime ?? '');
   return byTime !== 0 ? byTime : a.id.localeCompare(b.id);
-}
-
-function splitPath(path: string): string[] {
-  return path
-    .split('/')
-    .map((segment) => segment.trim())
-    .filter((segment) => segment.length > 0);
 }

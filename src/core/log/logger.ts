@@ -20,6 +20,8 @@ export interface FileLogger {
   currentFile: string;
   /** Flushes and closes the file. */
   close(): Promise<void>;
+  /** Hears of each failed write (a full disk); SonicBoom keeps the lines and writes them later. */
+  onWriteError(listener: (error: Error) => void): void;
 }
 
 /**
@@ -36,6 +38,9 @@ export async function createFileLogger(options: LoggerOptions): Promise<FileLogg
     maxBytes: 10 * 1024 * 1024,
     keep: 5,
   });
+  // Without a listener, a failed write (ENOSPC) would be an uncaught 'error' that kills the agent.
+  const writeErrorListeners = new Set<(error: Error) => void>();
+  file.onError((error) => writeErrorListeners.forEach((listener) => listener(error)));
   const streams: DestinationStream = options.alsoStdout
     ? pino.multistream([
         { stream: file, level: options.level },
@@ -55,6 +60,7 @@ export async function createFileLogger(options: LoggerOptions): Promise<FileLogg
     logger,
     currentFile: join(options.stateDir, 'current.log'),
     close: () => file.close(),
+    onWriteError: (listener) => void writeErrorListeners.add(listener),
   };
 }
 

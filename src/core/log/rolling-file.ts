@@ -59,6 +59,7 @@ export class RollingFile {
   #bytes: number;
   #rollAt: number;
   #closed: Promise<void> | undefined;
+  readonly #errorListeners = new Set<(error: Error) => void>();
 
   constructor(options: RollingFileOptions) {
     this.#o = options;
@@ -72,9 +73,18 @@ export class RollingFile {
       opened = this.#open();
     }
     this.#bytes = opened.bytes;
-    this.#boom = pino.destination({ fd: opened.fd });
+    this.#boom = this.#destination(opened.fd);
     this.#rollAt = nextMidnight(this.#now());
     this.#pointCurrentAtNewest();
+  }
+
+  /**
+   * A write or a rotation that failed (ENOSPC, a link planted where the next file goes). Without
+   * a listener the failure would be an uncaught 'error' that kills the agent; the line is lost,
+   * the log goes on.
+   */
+  onError(listener: (error: Error) => void): void {
+    this.#errorListeners.add(listener);
   }
 
   get file(): string {
@@ -89,7 +99,12 @@ export class RollingFile {
       this.#bytes > 0 &&
       (this.#bytes + bytes > this.#o.maxBytes || this.#now() >= this.#rollAt)
     ) {
-      this.#roll();
+      try {
+        this.#roll();
+      } catch (error) {
+        // Keep writing to the current file; the next line tries the rotation again.
+        this.#reportError(error as Error);
+      }
     }
     this.#bytes += bytes;
     return this.#boom.write(line);
@@ -106,11 +121,21 @@ export class RollingFile {
     const opened = this.#open();
     // Lines already handed to the old file are written to it before it closes.
     void endBoom(this.#boom);
-    this.#boom = pino.destination({ fd: opened.fd });
+    this.#boom = this.#destination(opened.fd);
     this.#bytes = opened.bytes;
     this.#rollAt = nextMidnight(this.#now());
     this.#pointCurrentAtNewest();
     this.#removeOld();
+  }
+
+  #destination(fd: number): Destination {
+    const boom = pino.destination({ fd });
+    boom.on('error', (error: Error) => this.#reportError(error));
+    return boom;
+  }
+
+  #reportError(error: Error): void {
+    for (const listener of this.#errorListeners) listener(error);
   }
 
   #open(): { fd: number; bytes: number; mtimeMs: number } {

@@ -27,6 +27,8 @@ export const addRequestSchema = z
       .describe(
         'Inside an added folder, follow symbolic links to files inside that folder (never to folders, never outside it).',
       ),
+    force: z.boolean().optional().describe('Upload again files already in that folder'),
+    dryRun: z.boolean().optional().describe('Queue nothing; answer what would be queued'),
   })
   .strict();
 export type AddRequest = z.output<typeof addRequestSchema>;

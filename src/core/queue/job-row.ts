@@ -32,6 +32,7 @@ export interface JobRow {
   started_at: number | null;
   finished_at: number | null;
   updated_at: number;
+  failing_since: number | null;
 }
 
 /** The Job fields a transition may change, mapped to their columns. */
@@ -59,7 +60,17 @@ export const MUTABLE_COLUMNS = {
   finishedAt: 'finished_at',
 } as const satisfies Partial<Record<keyof Job, string>>;
 
-export type JobPatch = Partial<Pick<Job, keyof typeof MUTABLE_COLUMNS>> & { fingerprint?: string };
+/** Columns that are the queue's own bookkeeping, not part of the Job it reports. */
+export const INTERNAL_COLUMNS = {
+  fingerprint: 'fingerprint',
+  failingSince: 'failing_since',
+} as const;
+
+export type JobPatch = Partial<Pick<Job, keyof typeof MUTABLE_COLUMNS>> & {
+  fingerprint?: string;
+  /** When the current run of transient failures began; null once it is over. */
+  failingSince?: Date | null;
+};
 
 export function jobFromRow(row: JobRow): Job {
   return {

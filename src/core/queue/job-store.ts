@@ -2,7 +2,14 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Job, JobState } from './job.ts';
 import { decodeJobCursor, encodeJobCursor } from './job-cursor.ts';
 import { jobStateSchema } from './job-schema.ts';
-import { columnValue, jobFromRow, MUTABLE_COLUMNS, type JobPatch, type JobRow } from './job-row.ts';
+import {
+  columnValue,
+  INTERNAL_COLUMNS,
+  jobFromRow,
+  MUTABLE_COLUMNS,
+  type JobPatch,
+  type JobRow,
+} from './job-row.ts';
 
 export const JOB_STATES: readonly JobState[] = jobStateSchema.options;
 
@@ -49,6 +56,27 @@ export class JobStore {
   holderOf(fingerprint: string, exceptId: string): Job | undefined {
     const job = this.byFingerprint(fingerprint);
     return job && job.id !== exceptId ? job : undefined;
+  }
+
+  /**
+   * The job no longer stands for its file and destination (it was uploaded again on request): its
+   * row stays, with its history, and the identity passes to the new job.
+   */
+  retire(id: string): void {
+    this.#sql("UPDATE jobs SET fingerprint = 'replaced:' || id WHERE id = ?").run(id);
+  }
+
+  /** When the job's current run of transient failures began, epoch ms; null when none. */
+  failingSince(id: string): number | null {
+    const row = this.#sql('SELECT failing_since FROM jobs WHERE id = ?').get(id) as
+      { failing_since: number | null } | undefined;
+    return row?.failing_since ?? null;
+  }
+
+  /** Jobs the database says are `running`. */
+  runningIds(): string[] {
+    const rows = this.#sql("SELECT id FROM jobs WHERE state = 'running'").all();
+    return rows.map((row) => (row as { id: string }).id);
   }
 
   insert(job: Job, fingerprint: string): void {
@@ -178,7 +206,7 @@ export class JobStore {
     const rows = this.#sql(
       `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = NULL, error = NULL,
          error_kind = NULL, finished_at = NULL, session_uri = NULL, confirmed_bytes = 0,
-         updated_at = ?
+         failing_since = NULL, updated_at = ?
        WHERE state = 'failed' RETURNING *`,
     ).all(now);
     return rows.map((row) => jobFromRow(row as unknown as JobRow));
@@ -252,8 +280,9 @@ export class JobStore {
 }
 
 function columnOf(key: string): string {
-  if (key === 'fingerprint') return 'fingerprint';
-  const column = (MUTABLE_COLUMNS as Record<string, string>)[key];
+  const column =
+    (MUTABLE_COLUMNS as Record<string, string>)[key] ??
+    (INTERNAL_COLUMNS as Record<string, string>)[key];
   if (!column) throw new Error(`jobs has no updatable field ${key}`);
   return column;
 }

@@ -1,4 +1,5 @@
 import type { Job } from './job.ts';
+import type { PauseKind } from './pause-state.ts';
 
 /** Events the queue area emits on the agent's bus (name → payload). */
 export interface QueueEvents {
@@ -12,7 +13,10 @@ export interface QueueEvents {
   /** An attempt failed: `willRetry` when the job is `retrying`, false when it is `failed`. */
   'job.failed': { job: Job; willRetry: boolean };
   'job.cancelled': { job: Job };
-  /** The queue stopped starting uploads: the user, expired sign-in, or no network. */
-  'queue.paused': { reason: string };
+  /**
+   * The queue stopped starting uploads, or the reason it reports changed: a person's pause (which
+   * also stops running uploads), a full disk (likewise), expired sign-in, or no network.
+   */
+  'queue.paused': { reason: string; kind: PauseKind };
   'queue.resumed': Record<string, never>;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../test/support/queue/manual-clock.ts';
 import { useQueueRig } from '../../../test/support/queue/queue-harness.ts';
 import { blockUntil, failWith, gate } from '../../../test/support/queue/test-uploader.ts';
-import { UploadError } from '../drive/uploader.ts';
+import { UploadError, type UploadRequest } from '../drive/uploader.ts';
 import type { Job } from './job.ts';
 import { AUTH_PAUSE_REASON, OFFLINE_PAUSE_REASON } from './upload-queue.ts';
 
@@ -42,20 +42,62 @@ describe('UploadQueue: failures', () => {
     expect((await done).job).toMatchObject({ id: job!.id, attempts: 2, error: null });
   });
 
-  it('fails a job for good after the last transient attempt', async () => {
+  it('retries transient failures for the retry window, however many, then fails saying so', async () => {
     const clock = new ManualClock();
-    const r = await rig({ clock, retry: { maxAttempts: 3, random: () => 0 } });
+    const t0 = clock.now();
+    const r = await rig({
+      clock,
+      retry: { windowMs: 600_000, maxDelayMs: 60_000, random: () => 0.99 },
+    });
     const path = await r.file('a.bin');
-    r.uploader.script(...[1, 2, 3].map(() => failWith('transient', 'connection reset')));
+    r.uploader.script(...Array.from({ length: 40 }, () => failWith('transient', 'HTTP 503')));
     const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
-    const outcomes: boolean[] = [];
-    // With no jitter the retries are due at once: no clock needs to move.
-    r.bus.on('job.failed', ({ willRetry }) => outcomes.push(willRetry));
-    const final = r.next('job.failed', ({ willRetry }) => !willRetry);
+    const waits: number[] = [];
     await r.queue.start();
 
-    expect((await final).job).toMatchObject({ id: job!.id, state: 'failed', attempts: 3 });
-    expect(outcomes).toEqual([true, true, false]);
+    let failed = await r.next('job.failed');
+    while (failed.willRetry) {
+      const wait = failed.job.nextAttemptAt!.getTime() - clock.now();
+      waits.push(wait);
+      const next = r.next('job.failed');
+      clock.advance(wait);
+      failed = await next;
+    }
+
+    // 10 minutes of failures are far more than the 10 attempts a fixed count allowed.
+    expect(waits.length).toBeGreaterThan(10);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(60_000);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(600_000);
+    expect(failed.job).toMatchObject({
+      id: job!.id,
+      state: 'failed',
+      error: expect.stringMatching(/^HTTP 503 \(tried again for 1[01] min; giving up\)$/),
+    });
+  });
+
+  it('counts the retry window afresh once an attempt got more bytes confirmed', async () => {
+    const clock = new ManualClock();
+    const r = await rig({ clock, retry: { windowMs: 60_000, random: () => 0.5 } });
+    const path = await r.file('a.bin');
+    let confirmed = 0;
+    const progressThenFail = async (request: UploadRequest) => {
+      if (!request.resume) request.onSession('https://upload.test/s');
+      request.onConfirmed((confirmed += 1));
+      throw new UploadError('transient', 'connection reset');
+    };
+    r.uploader.script(...Array.from({ length: 12 }, () => progressThenFail));
+    const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    await r.queue.start();
+
+    // Each attempt moves the upload on: 12 failures over 12 × 30 s never fail it.
+    for (let i = 0; i < 12; i++) {
+      const failed = await r.next('job.failed');
+      expect(failed).toMatchObject({ willRetry: true, job: { attempts: 1 } });
+      const done = i === 11 ? r.next('job.done') : undefined;
+      clock.advance(30_000);
+      await done;
+    }
+    expect(r.queue.get(job!.id)).toMatchObject({ state: 'done' });
   });
 
   it('fails a permanent error at once, with its message, into the history', async () => {
@@ -85,7 +127,7 @@ describe('UploadQueue: failures', () => {
     const paused = r.next('queue.paused');
     await r.queue.start();
 
-    expect(await paused).toEqual({ reason: AUTH_PAUSE_REASON });
+    expect(await paused).toEqual({ kind: 'auth', reason: AUTH_PAUSE_REASON });
     expect(r.queue.pauseKind).toBe('auth');
     expect(r.queue.get(jobs[0]!.id)).toMatchObject({ state: 'queued', attempts: 0 });
 
@@ -95,20 +137,47 @@ describe('UploadQueue: failures', () => {
     expect([...r.uploader.stored.values()]).toEqual([1, 1, 1]);
   });
 
+  it('resumes by itself once Google gives an access token again, when it can ask', async () => {
+    const clock = new ManualClock();
+    const answers = [false, true];
+    const r = await rig({
+      clock,
+      accessProbe: async () => answers.shift() ?? true,
+      waitDelayMs: { initial: 1000, max: 8000 },
+    });
+    const path = await r.file('a.bin');
+    r.uploader.script(failWith('auth', 'Google refused the access token'));
+    const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    const paused = r.next('queue.paused');
+    await r.queue.start();
+    expect(await paused).toEqual({ kind: 'auth', reason: AUTH_PAUSE_REASON });
+
+    const probedAgain = clock.nextTimer();
+    clock.advance(1000); // no token yet
+    await probedAgain;
+    expect(r.queue.pauseKind).toBe('auth');
+    const resumed = r.next('queue.resumed');
+    clock.advance(2000); // a token: the refresh worked
+    await resumed;
+    await r.idle();
+
+    expect(r.queue.get(job!.id)).toMatchObject({ state: 'done', attempts: 0 });
+  });
+
   it('waits offline without spending attempts and continues when the probe sees the network', async () => {
     const clock = new ManualClock();
     const answers = [false, true];
     const r = await rig({
       clock,
       networkProbe: async () => answers.shift() ?? true,
-      offlineDelayMs: { initial: 1000, max: 8000 },
+      waitDelayMs: { initial: 1000, max: 8000 },
     });
     const path = await r.file('a.bin');
     r.uploader.script(failWith('offline', 'getaddrinfo ENOTFOUND'));
     const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
     const paused = r.next('queue.paused');
     await r.queue.start();
-    expect(await paused).toEqual({ reason: OFFLINE_PAUSE_REASON });
+    expect(await paused).toEqual({ kind: 'offline', reason: OFFLINE_PAUSE_REASON });
     expect(r.queue.get(job!.id)).toMatchObject({ state: 'queued', attempts: 0 });
 
     const probedAgain = clock.nextTimer();

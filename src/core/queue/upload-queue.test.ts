@@ -2,7 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { useQueueRig } from '../../../test/support/queue/queue-harness.ts';
-import { blockUntil, failWith, gate } from '../../../test/support/queue/test-uploader.ts';
+import {
+  blockUntil,
+  failWith,
+  gate,
+  stallAfter,
+} from '../../../test/support/queue/test-uploader.ts';
 import type { Job } from './job.ts';
 
 const rig = useQueueRig();
@@ -41,14 +46,77 @@ describe('UploadQueue: enqueue and identity', () => {
     const [again] = await r.queue.enqueue([{ ...item, source: 'watch', ruleId: 'r1' }]);
     expect(sameBatch!.id).toBe(first!.id);
     expect(again!.id).toBe(first!.id);
+    expect([first, sameBatch, again].map((j) => j!.added)).toEqual([
+      'queued',
+      'already-queued',
+      'already-queued',
+    ]);
 
     await r.queue.start();
     await r.idle();
-    const [afterDone] = await r.queue.enqueue([item]);
+    const [afterDone] = await r.queue.enqueue([{ ...item, folderPath: '/DriveUp/' }]);
 
-    expect(afterDone).toMatchObject({ id: first!.id, state: 'done' });
+    expect(afterDone).toMatchObject({
+      id: first!.id,
+      state: 'done',
+      added: 'already-uploaded',
+      finishedAt: expect.any(Date),
+      webViewLink: `https://drive.test/file-${first!.id}`,
+    });
     expect(r.uploader.requests).toHaveLength(1);
     expect(r.queue.counts()).toMatchObject({ done: 1, queued: 0 });
+  });
+
+  it('uploads the same file to another folder, and again to the same one only when forced', async () => {
+    const r = await rig();
+    const path = await r.file('dest.txt');
+    const toA = { path, folderPath: 'FolderA', source: 'cli' as const };
+    const [inA] = await r.queue.enqueue([toA]);
+    await r.queue.start();
+    await r.idle();
+
+    const [inB] = await r.queue.enqueue([{ ...toA, folderPath: 'FolderB' }]);
+    await r.idle();
+    const [forced] = await r.queue.enqueue([{ ...toA, force: true }]);
+    await r.idle();
+    const [afterForce] = await r.queue.enqueue([toA]);
+
+    expect(inB).toMatchObject({ added: 'queued', folderPath: 'FolderB' });
+    expect(forced).toMatchObject({ added: 'queued', folderPath: 'FolderA' });
+    expect(new Set([inA!.id, inB!.id, forced!.id]).size).toBe(3);
+    expect(r.uploader.requests.map((q) => [q.jobId, q.folderPath])).toEqual([
+      [inA!.id, 'FolderA'],
+      [inB!.id, 'FolderB'],
+      [forced!.id, 'FolderA'],
+    ]);
+    // The earlier upload keeps its record; the file's identity now answers with the latest one.
+    expect(r.queue.get(inA!.id)).toMatchObject({ state: 'done' });
+    expect(afterForce).toMatchObject({ id: forced!.id, added: 'already-uploaded' });
+  });
+
+  it('plans an add without writing anything: what would be queued, where, and what is there already', async () => {
+    const r = await rig();
+    const [done, fresh] = [await r.file('done.txt'), await r.file('fresh.txt')];
+    await r.queue.enqueue([{ path: done, folderPath: 'Lab', source: 'cli' }]);
+    await r.queue.start();
+    await r.idle();
+    const before = r.queue.counts();
+
+    const plan = await r.queue.plan([
+      { path: done, folderPath: 'Lab', source: 'cli' },
+      { path: fresh, folderPath: 'Lab', source: 'cli' },
+      { path: fresh, folderPath: 'Lab', source: 'cli' },
+      { path: done, folderPath: 'Lab', source: 'cli', force: true },
+    ]);
+
+    expect(plan.map((p) => [p.name, p.folderPath, p.added, p.job?.state ?? null])).toEqual([
+      ['done.txt', 'Lab', 'already-uploaded', 'done'],
+      ['fresh.txt', 'Lab', 'queued', null],
+      ['fresh.txt', 'Lab', 'already-queued', null],
+      ['done.txt', 'Lab', 'queued', 'done'],
+    ]);
+    expect(r.queue.counts()).toEqual(before);
+    expect(r.uploader.requests).toHaveLength(1);
   });
 
   it('treats a changed file as a new upload', async () => {
@@ -185,32 +253,45 @@ describe('UploadQueue: scheduling', () => {
     expect(r.queue.concurrency).toBe(3);
   });
 
-  it('lets running uploads finish on pause and starts nothing more', async () => {
+  it('stops running uploads on pause, keeping their offset, and starts nothing more', async () => {
     const r = await rig({ concurrency: 1 });
     const [a, b] = [await r.file('a.bin'), await r.file('b.bin')];
     const [ja, jb] = await r.queue.enqueue([
       { path: a, folderPath: 'D', source: 'drop' },
       { path: b, folderPath: 'D', source: 'drop' },
     ]);
-    const hold = gate();
-    r.uploader.script(blockUntil(hold, r.uploader.store));
+    const reached = gate();
+    r.uploader.script(stallAfter('https://upload.test/a', 8, reached));
     await r.queue.start();
-    await r.uploader.whenInFlight(1);
+    await reached.opened;
     const paused = r.next('queue.paused');
+    const handedBack = r.next('job.queued', ({ job }) => job.id === ja!.id);
 
     r.queue.pause('Metered connection');
-    const done = r.next('job.done');
-    hold.open();
-    await done;
+
+    expect(await paused).toEqual({ kind: 'user', reason: 'Metered connection' });
+    expect((await handedBack).job).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      sessionUri: 'https://upload.test/a',
+      confirmedBytes: 8,
+    });
+    expect(r.uploader.requests[0]!.signal.aborted).toBe(true);
     // Once stopped nothing can start any more: what ran until then is what pause allowed.
     await r.queue.stop();
-
-    expect(await paused).toEqual({ reason: 'Metered connection' });
-    expect(r.queue.isPaused()).toBe(true);
-    expect(r.queue.pauseReason).toBe('Metered connection');
-    expect(r.queue.get(ja!.id)!.state).toBe('done');
+    expect(r.queue.pauseKind).toBe('user');
     expect(r.queue.get(jb!.id)!.state).toBe('queued');
     expect(r.uploader.requests).toHaveLength(1);
+
+    const again = await r.reopen();
+    await again.queue.start();
+    again.queue.resume();
+    await again.idle();
+    expect(r.uploader.requests[1]).toMatchObject({
+      jobId: ja!.id,
+      resume: { sessionUri: 'https://upload.test/a', confirmedBytes: 8 },
+    });
+    expect(again.queue.counts()).toMatchObject({ done: 2 });
   });
 
   it('keeps a person’s pause across a restart, until they resume', async () => {
@@ -278,8 +359,8 @@ describe('UploadQueue: cancel and retry', () => {
     const running = r.queue.cancel(ja!.id);
     await r.idle();
 
-    expect(waiting!.state).toBe('cancelled');
-    expect(running!.state).toBe('cancelled');
+    expect(waiting).toMatchObject({ cancelled: true, job: { state: 'cancelled' } });
+    expect(running).toMatchObject({ cancelled: true, job: { state: 'cancelled' } });
     expect(r.uploader.requests[0]!.signal.aborted).toBe(true);
     expect(r.uploader.requests.map((q) => q.jobId)).toEqual([ja!.id, jc!.id]);
     expect(recorded.map((x) => [x.job.id, x.job.state, x.inTransaction])).toEqual([
@@ -287,8 +368,52 @@ describe('UploadQueue: cancel and retry', () => {
       [ja!.id, 'cancelled', true],
       [jc!.id, 'done', true],
     ]);
-    expect(r.queue.cancel(jc!.id)!.state).toBe('done');
+    expect(r.queue.cancel(jc!.id)).toMatchObject({ cancelled: false, job: { state: 'done' } });
     expect(r.queue.cancel('no-such-job')).toBeUndefined();
+  });
+
+  it('frees a cancelled upload’s slot at once, even when the upload never lets go', async () => {
+    const r = await rig({ concurrency: 1 });
+    const [a, b] = [await r.file('fifo-like.bin'), await r.file('next.bin')];
+    const [ja, jb] = await r.queue.enqueue(
+      [a, b].map((path) => ({ path, folderPath: 'D', source: 'drop' as const })),
+    );
+    // Deaf to its abort signal, as a read from a FIFO or a token refresh without a timeout.
+    r.uploader.script(() => new Promise(() => {}));
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+    const nextStarted = r.next('job.started', ({ job }) => job.id === jb!.id);
+
+    expect(r.queue.cancel(ja!.id)).toMatchObject({ cancelled: true });
+
+    expect((await nextStarted).job.id).toBe(jb!.id);
+    await r.idle();
+    expect(r.queue.get(ja!.id)!.state).toBe('cancelled');
+    expect(r.queue.get(jb!.id)!.state).toBe('done');
+    // A stop does not wait for it either.
+    await r.queue.stop();
+  });
+
+  it('stops with an upload that never lets go, leaving its job queued', async () => {
+    const r = await rig({ concurrency: 1 });
+    const path = await r.file('stuck.bin');
+    const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
+    r.uploader.script(async (request) => {
+      request.onSession('https://upload.test/stuck');
+      request.onConfirmed(4);
+      return new Promise(() => {});
+    });
+    await r.queue.start();
+    await r.uploader.whenInFlight(1);
+
+    await r.queue.stop();
+
+    const again = await r.reopen();
+    expect(again.queue.get(job!.id)).toMatchObject({
+      state: 'queued',
+      sessionUri: 'https://upload.test/stuck',
+      confirmedBytes: 4,
+    });
   });
 
   it('retries one failed job, and every failed job at once', async () => {

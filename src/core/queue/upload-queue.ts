@@ -11,22 +11,32 @@ import {
   type UploadResult,
 } from '../drive/uploader.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import {
+  DiskFullError,
+  diskFullReason,
+  isDiskFull,
+  onDiskFull,
+  probeDatabase,
+} from '../store/disk-full.ts';
 import { transaction, type TransactionOptions } from '../store/transaction.ts';
 import { BetterQueueStore, type SlotTask } from './better-queue-store.ts';
 import { ClaimLeases, type Claim } from './claim-leases.ts';
 import { systemClock, type Clock } from './clock.ts';
+import type { AddedJob, EnqueueStatus, PlannedFile } from './enqueue-result.ts';
 import { readFileVersions } from './file-versions.ts';
 import { NAMED_FILE, type FileScope } from './file-scope.ts';
 import { fingerprintOf, readFileVersion, type FileVersion } from './fingerprint.ts';
 import type { Job, JobSource, JobState } from './job.ts';
 import type { JobPatch } from './job-row.ts';
 import { JobStore, type JobPage, type ListJobsOptions } from './job-store.ts';
-import { NetworkWait } from './network-wait.ts';
+import { PauseState, type PauseKind } from './pause-state.ts';
+import { ProbeWait } from './probe-wait.ts';
 import type { QueueEvents } from './queue-events.ts';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.ts';
 import { UserPause } from './user-pause.ts';
 
 export { EnqueueError } from './file-versions.ts';
+export type { PauseKind } from './pause-state.ts';
 
 /** Lower runs first: what a person hands over goes ahead of a watch-folder backlog. */
 export const PRIORITY: Readonly<Record<JobSource, number>> = { drop: 0, cli: 0, watch: 10 };
@@ -42,6 +52,8 @@ export interface EnqueueItem {
   conflictPolicy?: ConflictPolicy;
   /** Where the file was found; a file a person named when absent. */
   scope?: FileScope;
+  /** Upload again even when this file is in that folder already (under the conflict policy). */
+  force?: boolean;
 }
 
 /** How a job ended, beyond its state: the history needs it. */
@@ -49,8 +61,6 @@ export interface JobOutcome {
   /** `skip-identical` found the same content already in Drive. */
   skipped: boolean;
 }
-
-export type PauseKind = 'user' | 'auth' | 'offline';
 
 export interface UploadQueueOptions {
   db: DatabaseSync;
@@ -62,7 +72,15 @@ export interface UploadQueueOptions {
   retry?: RetryPolicyOptions;
   /** Cheap reachability check polled while offline; without one the next attempt probes. */
   networkProbe?: () => Promise<boolean>;
-  offlineDelayMs?: { initial: number; max: number };
+  /**
+   * Whether Google gives an access token now, polled after an upload was refused for want of one;
+   * without it, only `signedIn()` or `resume()` lift that pause.
+   */
+  accessProbe?: () => Promise<boolean>;
+  /** Whether DriveUp can write again after a full disk; by default, a write to the database. */
+  diskProbe?: () => Promise<boolean>;
+  /** Delays between the probes of every wait (network, access, disk). */
+  waitDelayMs?: { initial: number; max: number };
   defaultConflictPolicy?: ConflictPolicy;
   /**
    * Called inside the transaction that marks a job done, failed or cancelled (the history
@@ -71,20 +89,39 @@ export interface UploadQueueOptions {
   onFinished?: (job: Job, outcome: JobOutcome) => void;
 }
 
-/** Why an attempt was aborted by the queue itself. */
+/** Why the queue let go of an attempt before it settled. */
 const STOPPING = new Error('The upload queue is stopping');
 const CANCELLING = new Error('The job was cancelled');
-const ACTIVE: readonly JobState[] = ['queued', 'running', 'retrying', 'done'];
+const PAUSING = new Error('Uploads were paused');
+/** Jobs waiting their turn or under way: adding them again changes nothing. */
+const WAITING: readonly JobState[] = ['queued', 'running', 'retrying'];
 /** Jobs named to the uploader after each claim: enough for two slots freeing at once. */
 const READ_AHEAD = 2;
 /** Each job is named once; the last few are remembered so the next claims skip them. */
 const HINTS_REMEMBERED = 8;
+/**
+ * How long a stop waits for aborted uploads to let go of their sockets and files. Bounded: an
+ * upload can be stuck where no abort reaches (a read from a FIFO, a token request that never
+ * answers), and a stop must not wait for it.
+ */
+const STOP_GRACE_MS = 1000;
+
+type Settled = { ok: true; result: UploadResult } | { ok: false; error: unknown };
+/** What an attempt's failure led to, for the log's level. */
+type FailureOutcome = 'failed' | 'retrying' | 'waiting' | 'restarted';
 
 interface Attempt {
+  job: Job;
   controller: AbortController;
+  /** Bytes Drive had confirmed when the attempt began. */
+  startBytes: number;
   sentBytes: number;
   confirmedBytes: number;
   reportedBytes: number;
+  /** Why the queue let go of the attempt before it settled (cancel, pause, stop), if it did. */
+  letGo: Error | null;
+  /** Resolves when the queue lets go: its slot is free then, whatever the upload is waiting on. */
+  released: PromiseWithResolvers<void>;
   settled: PromiseWithResolvers<void>;
 }
 
@@ -94,10 +131,14 @@ interface Attempt {
  *
  * better-queue runs the uploads (concurrency, pause/resume) over a store backed by the jobs
  * table (see better-queue-store.ts). What it does badly is done here instead: retries and their
- * backoff are columns (attempts, next_attempt_at) with a timer for the next due one; crash
- * recovery happens before better-queue starts; and because 3.8 refills only while more than one
- * slot is free (`concurrent - running > 1`), every start, finish and resume tops the slots up and
- * nudges it (`resume()`), so N uploads really run at once.
+ * backoff are columns (attempts, next_attempt_at, failing_since) with a timer for the next due
+ * one; crash recovery happens before better-queue starts; and because 3.8 refills only while more
+ * than one slot is free (`concurrent - running > 1`), every start, finish and resume tops the
+ * slots up and nudges it (`resume()`), so N uploads really run at once.
+ *
+ * A slot is never held by an upload the queue has let go of: cancelling, pausing or stopping
+ * aborts the attempt and frees its slot at once, and whatever the attempt still does when it
+ * finally settles is ignored, except a success, which is recorded (the file is in Drive).
  */
 export class UploadQueue {
   readonly #db: DatabaseSync;
@@ -105,20 +146,28 @@ export class UploadQueue {
   readonly #o: UploadQueueOptions;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
-  readonly #network: NetworkWait;
+  readonly #network: ProbeWait;
+  readonly #access: ProbeWait;
+  readonly #disk: ProbeWait;
   readonly #slots: BetterQueueStore;
+  /** Attempts holding a slot. */
   readonly #attempts = new Map<string, Attempt>();
+  /** Attempts let go of that have not settled yet: their jobs are not claimed again meanwhile. */
+  readonly #settling = new Map<string, Attempt>();
+  /** Slot runs under way, so that a stop waits until none touches the database. */
+  readonly #runs = new Set<Promise<void>>();
   /** Jobs claimed by a slot, as claimed, with whether an earlier attempt may have created the file. */
   readonly #claimed = new Map<string, Claim>();
   readonly #leases: ClaimLeases;
   readonly #userPause: UserPause;
+  readonly #pauses = new PauseState();
+  readonly #stopListening: () => void;
   /** Jobs recently named to the uploader's read-ahead, oldest first. */
   readonly #hinted = new Set<string>();
   #bq: BetterQueue<SlotTask> | undefined;
   #concurrency: number;
   #offered = 0;
   #nextSlot = 0;
-  #pause: { kind: PauseKind; reason: string } | null = null;
   #phase: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   #stopped: Promise<void> | undefined;
   #retryTimer: { handle: unknown; at: number } | null = null;
@@ -130,38 +179,58 @@ export class UploadQueue {
     this.#leases = new ClaimLeases(options.db, this.#jobs);
     this.#userPause = new UserPause(options.db);
     const pausedFor = this.#userPause.load();
-    if (pausedFor !== null) this.#pause = { kind: 'user', reason: pausedFor };
+    if (pausedFor !== null) this.#pauses.hold('user', pausedFor);
     this.#clock = options.clock ?? systemClock;
     this.#retry = new RetryPolicy(options.retry);
     this.#concurrency = validConcurrency(options.concurrency);
     this.#slots = new BetterQueueStore(() => this.#claimNext());
-    this.#network = new NetworkWait({
-      clock: this.#clock,
-      onOnline: () => this.#onOnline(),
-      ...(options.networkProbe ? { probe: options.networkProbe } : {}),
-      ...(options.offlineDelayMs
-        ? { initialDelayMs: options.offlineDelayMs.initial, maxDelayMs: options.offlineDelayMs.max }
-        : {}),
-    });
+    this.#network = this.#wait(options.networkProbe, () => this.#lift('offline'));
+    this.#access = this.#wait(options.accessProbe, () => this.#lift('auth'));
+    const diskProbe = options.diskProbe ?? (async () => probeDatabase(this.#db));
+    this.#disk = this.#wait(diskProbe, () => this.#lift('disk-full'));
+    this.#stopListening = onDiskFull(this.#db, () => this.#diskFull(this.#databasePath()));
   }
 
   /**
-   * Persists one job per item (one transaction for the batch) and returns them in order. An
-   * unchanged file already queued, running, retrying or done answers with its existing job; a
-   * failed or cancelled one is queued again. Throws EnqueueError, queuing nothing, when a file
-   * cannot be read.
+   * Persists one job per item (one transaction for the batch) and returns them in order, each with
+   * what adding it did (see enqueue-result.ts). The same unchanged file for the same folder is one
+   * job: waiting or running, it is answered as it is; done, it is answered as already uploaded
+   * unless `force` asks for another upload; failed or cancelled, it is queued again. Throws
+   * EnqueueError, queuing nothing, when a file cannot be read, and DiskFullError when the disk is.
    */
-  async enqueue(items: readonly EnqueueItem[]): Promise<Job[]> {
+  async enqueue(items: readonly EnqueueItem[]): Promise<AddedJob[]> {
     if (!items.length) return [];
     const versions = await readFileVersions(items.map((item) => item.path));
     const now = this.#clock.now();
     const queued: Job[] = [];
-    const jobs = transaction(this.#db, () =>
-      items.map((item, i) => this.#enqueueOne(item, versions[i]!, now, queued)),
-    );
+    let added: AddedJob[];
+    try {
+      added = transaction(this.#db, () =>
+        items.map((item, i) => this.#enqueueOne(item, versions[i]!, now, queued)),
+      );
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      const reason = diskFullReason(this.#databasePath());
+      throw new DiskFullError(`Nothing was queued. ${reason}`, { cause: error });
+    }
     for (const job of queued) this.#emit('job.queued', { job });
     this.#pump();
-    return jobs;
+    return added;
+  }
+
+  /** What `enqueue` would do with these items, writing nothing: a dry run. */
+  async plan(items: readonly EnqueueItem[]): Promise<PlannedFile[]> {
+    const versions = await readFileVersions(items.map((item) => item.path));
+    const seen = new Set<string>();
+    return items.map((item, i) => {
+      const version = versions[i]!;
+      const fingerprint = fingerprintOf({ ...version, folderPath: item.folderPath });
+      const existing = this.#jobs.byFingerprint(fingerprint) ?? null;
+      const added = seen.has(fingerprint) ? 'already-queued' : statusOf(existing, item.force);
+      if (added === 'queued') seen.add(fingerprint);
+      const { path, name, size } = version;
+      return { path, name, size, folderPath: item.folderPath, added, job: existing };
+    });
   }
 
   get(id: string): Job | undefined {
@@ -187,15 +256,15 @@ export class UploadQueue {
   }
 
   isPaused(): boolean {
-    return this.#pause !== null;
+    return this.#pauses.current !== null;
   }
 
   get pauseReason(): string | null {
-    return this.#pause?.reason ?? null;
+    return this.#pauses.current?.reason ?? null;
   }
 
   get pauseKind(): PauseKind | null {
-    return this.#pause?.kind ?? null;
+    return this.#pauses.current?.kind ?? null;
   }
 
   get concurrency(): number {
@@ -205,12 +274,15 @@ export class UploadQueue {
   /** Recovers jobs a crash left running (session and offset kept) and starts uploading. */
   async start(): Promise<void> {
     if (this.#phase !== 'idle') return;
-    const recovered = this.#jobs.recoverRunning(this.#clock.now());
-    if (recovered.length) this.#o.logger?.info({ jobs: recovered.length }, 'recovered jobs');
-    for (const job of recovered) this.#emit('job.queued', { job });
+    const recovered = this.#write('could not recover interrupted uploads', () =>
+      this.#jobs.recoverRunning(this.#clock.now()),
+    );
+    if (recovered?.length) this.#o.logger?.info({ jobs: recovered.length }, 'recovered jobs');
+    for (const job of recovered ?? []) this.#emit('job.queued', { job });
     this.#bq = this.#createBetterQueue();
-    if (this.#pause) this.#bq.pause();
+    if (this.#pauses.current) this.#bq.pause();
     this.#phase = 'running';
+    if (this.#pauses.has('disk-full')) this.#disk.start();
     this.#armRetryTimer();
     this.#pump();
   }
@@ -224,26 +296,45 @@ export class UploadQueue {
     return this.#stopped;
   }
 
-  /** A person's pause: running uploads finish, no new one starts until `resume()`, restarts included. */
+  /**
+   * A person's pause: running uploads stop (back to `queued`, their confirmed offset kept) and
+   * nothing starts until `resume()`, restarts included.
+   */
   pause(reason = 'Paused'): void {
-    if (this.#pause?.kind !== 'user' || this.#pause.reason !== reason) this.#userPause.save(reason);
-    this.#setPause('user', reason);
+    const current = this.#pauses.current;
+    if (current?.kind !== 'user' || current.reason !== reason) {
+      this.#write('could not keep the pause across restarts', () => this.#userPause.save(reason));
+    }
+    this.#hold('user', reason);
   }
 
   /** Nothing starts until a sign-in resumes the queue; a person's own pause is left as it is. */
   waitForSignIn(reason: string): void {
-    this.#setPause('auth', reason);
+    this.#hold('auth', reason);
   }
 
-  /** Lifts any pause (also "try now" while waiting for the network or a sign-in). */
+  /** Google access is back: lifts the sign-in pause, and only that one. */
+  signedIn(): void {
+    this.#access.cancel();
+    this.#lift('auth');
+  }
+
+  /** A write failed for want of space outside the database (logs, staging): pauses like it. */
+  reportDiskFull(path: string): void {
+    this.#diskFull(path);
+  }
+
+  /** Lifts every pause (also "try now" while waiting for the network, a sign-in or disk space). */
   resume(): void {
-    if (!this.#pause) return;
-    if (this.#pause.kind === 'user') this.#userPause.clear();
-    this.#pause = null;
-    this.#network.cancel();
-    this.#emit('queue.resumed', {});
-    if (this.#phase === 'running') this.#bq?.resume();
-    this.#pump();
+    if (!this.#pauses.current) return;
+    if (this.#pauses.has('user')) {
+      this.#write('could not forget the pause', () => this.#userPause.clear());
+    }
+    const diskWasFull = this.#pauses.has('disk-full');
+    this.#pauses.clear();
+    for (const wait of [this.#network, this.#access, this.#disk]) wait.cancel();
+    if (diskWasFull) this.#requeueOrphans();
+    this.#resumed();
   }
 
   setConcurrency(n: number): void {
@@ -253,21 +344,31 @@ export class UploadQueue {
     this.#pump();
   }
 
+  /** A new retry window and backoff cap; jobs already waiting keep the time they were given. */
+  setRetryPolicy(options: Pick<RetryPolicyOptions, 'windowMs' | 'maxDelayMs'>): void {
+    this.#retry.update(options);
+  }
+
   /**
-   * Cancels a waiting or running job (a running upload is aborted). Returns the job as it now
-   * is; a finished job is left as it is; undefined when there is no such job.
+   * Cancels a waiting or running job (a running upload is aborted and its slot freed at once).
+   * Says whether it was cancelled, with the job as it now is; a finished job is left as it is;
+   * undefined when there is no such job.
    */
-  cancel(id: string): Job | undefined {
+  cancel(id: string): { cancelled: boolean; job: Job } | undefined {
     const now = this.#clock.now();
     const job = this.#finish(id, { state: 'cancelled', finishedAt: new Date(now) }, now, [
       'queued',
       'running',
       'retrying',
     ]);
-    if (!job) return this.#jobs.get(id);
-    this.#attempts.get(id)?.controller.abort(CANCELLING);
+    if (!job) {
+      const current = this.#jobs.get(id);
+      return current && { cancelled: false, job: current };
+    }
+    const attempt = this.#attempts.get(id);
+    if (attempt) this.#letGo(attempt, CANCELLING);
     this.#emit('job.cancelled', { job });
-    return job;
+    return { cancelled: true, job };
   }
 
   /** A failed or cancelled job starts over; a retrying one runs now. */
@@ -290,10 +391,11 @@ export class UploadQueue {
     return jobs.length;
   }
 
-  #enqueueOne(item: EnqueueItem, version: FileVersion, now: number, queued: Job[]): Job {
-    const fingerprint = fingerprintOf(version);
+  #enqueueOne(item: EnqueueItem, version: FileVersion, now: number, queued: Job[]): AddedJob {
+    const fingerprint = fingerprintOf({ ...version, folderPath: item.folderPath });
     const existing = this.#jobs.byFingerprint(fingerprint);
-    if (existing && ACTIVE.includes(existing.state)) return existing;
+    const status = statusOf(existing, item.force);
+    if (existing && status !== 'queued') return { ...existing, added: status };
     const request = {
       folderPath: item.folderPath,
       source: item.source,
@@ -303,11 +405,17 @@ export class UploadQueue {
       conflictPolicy: item.conflictPolicy ?? this.#o.defaultConflictPolicy ?? 'keep-both',
       priority: PRIORITY[item.source],
     };
-    const job = existing
-      ? this.#jobs.update(existing.id, { ...restart(), ...request }, now)!
-      : this.#insert(version, fingerprint, request, now);
+    let job: Job;
+    if (existing && existing.state !== 'done') {
+      job = this.#jobs.update(existing.id, { ...restart(), ...request }, now)!;
+    } else {
+      // Uploaded again on request: a new job, tagged anew in Drive, so that the earlier upload is
+      // not taken for this one; the earlier job keeps its record.
+      if (existing) this.#jobs.retire(existing.id);
+      job = this.#insert(version, fingerprint, request, now);
+    }
     queued.push(job);
-    return job;
+    return { ...job, added: 'queued' };
   }
 
   #insert(
@@ -348,7 +456,12 @@ export class UploadQueue {
     const bq = new BetterQueue<SlotTask>(
       (task: SlotTask, cb: () => void) => {
         if (!task.jobId) return cb();
-        void this.#run(task.jobId).finally(cb);
+        const run = this.#run(task.jobId);
+        this.#runs.add(run);
+        void run.finally(() => {
+          this.#runs.delete(run);
+          cb();
+        });
       },
       {
         store: this.#slots,
@@ -375,7 +488,7 @@ export class UploadQueue {
    * an upload ends; better-queue's own count keeps the uploads at the concurrency.
    */
   #pump(): void {
-    if (this.#phase !== 'running' || this.#pause || !this.#bq) return;
+    if (this.#phase !== 'running' || this.#pauses.current || !this.#bq) return;
     // Only ask the database when another slot could be offered: this runs on every start and finish.
     if (this.#offered < this.#concurrency) {
       const fillable = this.#jobs.runnable(this.#concurrency, this.#clock.now()).length;
@@ -390,13 +503,17 @@ export class UploadQueue {
   /** Called by the store as better-queue takes a slot: the best runnable job becomes `running`. */
   #claimNext(): string | null {
     this.#offered = Math.max(0, this.#offered - 1);
-    if (this.#phase !== 'running' || this.#pause) return null;
+    if (this.#phase !== 'running' || this.#pauses.current) return null;
     const now = this.#clock.now();
-    // A job still settling an aborted attempt (cancelled, then queued again) waits its turn.
+    // A job still settling an attempt it was let go of (cancelled, then queued again) waits.
+    const busy = this.#attempts.size + this.#settling.size;
     const [id, ...next] = this.#jobs
-      .runnable(1 + READ_AHEAD + this.#attempts.size, now)
-      .filter((candidate) => !this.#attempts.has(candidate));
-    const claim = id ? this.#leases.claim(id, now) : undefined;
+      .runnable(1 + READ_AHEAD + busy, now)
+      .filter((candidate) => !this.#attempts.has(candidate) && !this.#settling.has(candidate));
+    // A claim that cannot be written (a full disk pauses the queue through its listener) is no claim.
+    const claim = id
+      ? this.#write('could not claim the next upload', () => this.#leases.claim(id, now))
+      : undefined;
     if (!claim) return null;
     this.#claimed.set(claim.job.id, claim);
     this.#hint(next.slice(0, READ_AHEAD));
@@ -422,31 +539,64 @@ export class UploadQueue {
     }
   }
 
+  /** One slot's run: resolves when the attempt settled or the queue let go of it; never rejects. */
   async #run(jobId: string): Promise<void> {
     const claimed = this.#claimed.get(jobId);
     this.#claimed.delete(jobId);
     if (!claimed) return;
     const { job, maybeCreated } = claimed;
-    const attempt: Attempt = {
-      controller: new AbortController(),
-      sentBytes: job.confirmedBytes,
-      confirmedBytes: job.confirmedBytes,
-      reportedBytes: 0,
-      settled: Promise.withResolvers<void>(),
-    };
+    const attempt = newAttempt(job);
     this.#attempts.set(jobId, attempt);
-    this.#emit('job.started', { job });
     try {
-      const result = await this.#o.uploader.upload(this.#request(job, attempt, maybeCreated));
-      this.#succeeded(job, result);
-    } catch (error) {
-      await this.#attemptFailed(job, error, attempt.controller.signal);
-    } finally {
+      this.#emit('job.started', { job });
+      const outcome = settle(this.#o.uploader.upload(this.#request(job, attempt, maybeCreated)));
+      void outcome.then(() => attempt.settled.resolve());
+      const first = await Promise.race([outcome, attempt.released.promise.then(() => null)]);
+      if (attempt.letGo) {
+        void outcome.then((late) => this.#settledAfterLetGo(attempt, late));
+        return;
+      }
       this.#attempts.delete(jobId);
-      attempt.settled.resolve();
+      if (first?.ok) this.#succeeded(job, first.result, ['running']);
+      else await this.#attemptFailed(job, first?.error, attempt);
+    } catch (error) {
+      this.#o.logger?.error({ err: error, jobId }, 'upload slot failed');
+    } finally {
+      if (this.#attempts.get(jobId) === attempt) this.#attempts.delete(jobId);
       this.#armRetryTimer();
       this.#pump();
     }
+  }
+
+  /**
+   * Frees the attempt's slot now, whatever the upload is waiting on: aborts it and, for a pause
+   * or a stop, hands the job back to the queue (session and confirmed offset kept). Its callbacks
+   * write only while the job is still `running`, so nothing it does later can undo this.
+   */
+  #letGo(attempt: Attempt, reason: Error): void {
+    if (attempt.letGo) return;
+    attempt.letGo = reason;
+    const id = attempt.job.id;
+    this.#attempts.delete(id);
+    this.#settling.set(id, attempt);
+    attempt.controller.abort(reason);
+    if (reason !== CANCELLING) {
+      this.#write('could not hand a stopped upload back to the queue', () => this.#requeue(id, {}));
+    }
+    attempt.released.resolve();
+  }
+
+  #letGoAll(reason: Error): void {
+    for (const attempt of [...this.#attempts.values()]) this.#letGo(attempt, reason);
+  }
+
+  /** An attempt let go of has settled: a success still counts (the file is in Drive). */
+  #settledAfterLetGo(attempt: Attempt, late: Settled): void {
+    this.#settling.delete(attempt.job.id);
+    if (this.#phase === 'stopped') return;
+    if (late.ok) this.#succeeded(attempt.job, late.result, ['running', 'queued', 'cancelled']);
+    this.#armRetryTimer();
+    this.#pump();
   }
 
   #request(job: Job, attempt: Attempt, maybeCreated: boolean): UploadRequest {
@@ -490,6 +640,7 @@ export class UploadQueue {
 
   /** Progress events at most every 1% (and 256 KiB) of sent bytes, and on every confirmation. */
   #progress(job: Job, attempt: Attempt, force: boolean): void {
+    if (attempt.letGo) return;
     const step = Math.max(256 * 1024, job.size / 100);
     if (
       !force &&
@@ -507,7 +658,7 @@ export class UploadQueue {
     });
   }
 
-  #succeeded(job: Job, result: UploadResult): void {
+  #succeeded(job: Job, result: UploadResult, from: readonly JobState[]): void {
     const now = this.#clock.now();
     const patch: JobPatch = {
       state: 'done',
@@ -521,77 +672,98 @@ export class UploadQueue {
       nextAttemptAt: null,
       sessionUri: null,
       confirmedBytes: result.size,
+      failingSince: null,
     };
     let done: Job | undefined;
     try {
       // A cancel that lost the race to Drive's answer: the file is there, so the job is done.
-      done = this.#finish(job.id, patch, now, ['running', 'cancelled'], result.skipped);
+      done = this.#finish(job.id, patch, now, [...from, 'cancelled'], result.skipped);
     } catch (error) {
       // Not recorded: the next attempt finds the file by its job id instead of uploading again.
       this.#o.logger?.error({ err: error, jobId: job.id }, 'could not record a finished upload');
-      this.#scheduleRetry(job, new UploadError('transient', describe(error)), now);
+      this.#write('could not record a failed attempt', () =>
+        this.#scheduleRetry(job, new UploadError('transient', describe(error)), now),
+      );
       return;
     }
     if (done) this.#emit('job.done', { job: done });
   }
 
-  async #attemptFailed(job: Job, error: unknown, signal: AbortSignal): Promise<void> {
-    if (signal.aborted && signal.reason === CANCELLING) return;
-    if (signal.aborted && signal.reason === STOPPING) {
-      this.#requeue(job.id, {});
-      return;
-    }
+  async #attemptFailed(job: Job, error: unknown, attempt: Attempt): Promise<void> {
     const failure =
       error instanceof UploadError ? error : new UploadError('transient', describe(error));
-    this.#o.logger?.info(
-      { jobId: job.id, kind: failure.kind, err: failure.message },
-      'upload attempt failed',
-    );
+    let outcome: FailureOutcome;
     try {
-      await this.#handleFailure(job, failure);
+      outcome = await this.#handleFailure(job, failure, attempt);
     } catch (dbError) {
+      this.#noteWriteFailure(dbError);
       this.#o.logger?.error({ err: dbError, jobId: job.id }, 'could not record a failed attempt');
+      return;
     }
+    const fields = { jobId: job.id, file: job.name, kind: failure.kind, err: failure.message };
+    // A job given up on is an error; a failure the queue works around (retry, wait) a warning.
+    if (outcome === 'failed') this.#o.logger?.error(fields, 'upload failed');
+    else if (outcome === 'restarted') this.#o.logger?.info(fields, 'upload restarted');
+    else this.#o.logger?.warn({ ...fields, outcome }, 'upload attempt failed; will try again');
   }
 
-  async #handleFailure(job: Job, failure: UploadError): Promise<void> {
+  async #handleFailure(job: Job, failure: UploadError, attempt: Attempt): Promise<FailureOutcome> {
     const now = this.#clock.now();
     const noted = { error: failure.message, errorKind: failure.kind };
     switch (failure.kind) {
       case 'transient':
-        return this.#scheduleRetry(job, failure, now);
+        return this.#scheduleRetry(job, failure, now, attempt);
       case 'permanent':
-        return this.#fail(job.id, { ...noted, finishedAt: new Date(now) }, now);
+        this.#fail(job.id, { ...noted, finishedAt: new Date(now) }, now);
+        return 'failed';
       case 'auth':
         this.#requeue(job.id, noted);
-        return this.#setPause('auth', AUTH_PAUSE_REASON);
+        this.#accessRefused();
+        return 'waiting';
       case 'offline':
         this.#requeue(job.id, noted);
-        return this.#goOffline();
+        this.#goOffline();
+        return 'waiting';
       case 'changed':
-        return this.#restartOnNewContent(job, failure);
+        return this.#restartOnNewContent(job, failure, attempt);
     }
   }
 
-  #scheduleRetry(job: Job, failure: UploadError, now: number): void {
-    const attempts = (this.#jobs.get(job.id)?.attempts ?? job.attempts) + 1;
+  /**
+   * Retries with backoff while the failures have lasted less than the retry window; an attempt
+   * that got more bytes confirmed starts the count afresh (a flaky link that makes progress is not
+   * an outage).
+   */
+  #scheduleRetry(
+    job: Job,
+    failure: UploadError,
+    now: number,
+    attempt?: Attempt,
+  ): 'retrying' | 'failed' {
+    const progressed = attempt !== undefined && attempt.confirmedBytes > attempt.startBytes;
+    const since = progressed ? now : (this.#jobs.failingSince(job.id) ?? now);
+    const attempts = progressed ? 1 : (this.#jobs.get(job.id)?.attempts ?? job.attempts) + 1;
     const noted = { attempts, error: failure.message, errorKind: failure.kind };
-    if (!this.#retry.allowsAnother(attempts)) {
-      this.#fail(job.id, { ...noted, finishedAt: new Date(now) }, now);
-      return;
+    if (!this.#retry.allowsAnother(since, now)) {
+      const error = `${failure.message} (tried again for ${describeSpan(now - since)}; giving up)`;
+      this.#fail(job.id, { ...noted, error, finishedAt: new Date(now) }, now);
+      return 'failed';
     }
     const at = now + this.#retry.delayMs(attempts, failure.retryAfterMs);
     const retrying = this.#jobs.update(
       job.id,
-      { ...noted, state: 'retrying', nextAttemptAt: new Date(at) },
+      { ...noted, state: 'retrying', nextAttemptAt: new Date(at), failingSince: new Date(since) },
       now,
       ['running'],
     );
     if (retrying) this.#emit('job.failed', { job: retrying, willRetry: true });
+    return 'retrying';
   }
 
   #fail(id: string, patch: JobPatch, now: number): void {
-    const failed = this.#finish(id, { ...patch, state: 'failed' }, now, ['running']);
+    const failed = this.#finish(id, { ...patch, state: 'failed', failingSince: null }, now, [
+      'running',
+    ]);
     if (failed) this.#emit('job.failed', { job: failed, willRetry: false });
   }
 
@@ -603,28 +775,47 @@ export class UploadQueue {
     if (job) this.#emit('job.queued', { job });
   }
 
+  /**
+   * Jobs the database says are running that no slot holds: their attempt was let go of or failed
+   * while the disk was full, so handing them back could not be written then.
+   */
+  #requeueOrphans(): void {
+    const orphans = this.#jobs
+      .runningIds()
+      .filter((id) => !this.#attempts.has(id) && !this.#claimed.has(id));
+    for (const id of orphans) {
+      this.#write('could not hand an interrupted upload back to the queue', () =>
+        this.#requeue(id, {}),
+      );
+    }
+  }
+
   /** The file changed under the upload: the job now stands for its final content. */
-  async #restartOnNewContent(job: Job, failure: UploadError): Promise<void> {
+  async #restartOnNewContent(
+    job: Job,
+    failure: UploadError,
+    attempt: Attempt,
+  ): Promise<FailureOutcome> {
     let version: FileVersion;
     try {
       version = await readFileVersion(job.path);
     } catch (error) {
       const now = this.#clock.now();
       const gone = `${job.name} changed during its upload and can no longer be read: ${describe(error)}`;
-      return this.#fail(
-        job.id,
-        { error: gone, errorKind: 'permanent', finishedAt: new Date(now) },
-        now,
-      );
+      this.#fail(job.id, { error: gone, errorKind: 'permanent', finishedAt: new Date(now) }, now);
+      return 'failed';
     }
     const now = this.#clock.now();
     if (version.size === job.size && version.mtimeMs === job.mtimeMs) {
       // The uploader saw a change the file system does not show: do not loop without limit.
-      return this.#scheduleRetry(job, failure, now);
+      return this.#scheduleRetry(job, failure, now, attempt);
     }
-    const fingerprint = fingerprintOf(version);
+    const fingerprint = fingerprintOf({ ...version, folderPath: job.folderPath });
     const newer = this.#jobs.holderOf(fingerprint, job.id);
-    if (newer) return this.#supersede(job, newer, now);
+    if (newer) {
+      this.#supersede(job, newer, now);
+      return 'restarted';
+    }
     this.#requeue(job.id, {
       size: version.size,
       mtimeMs: version.mtimeMs,
@@ -635,6 +826,7 @@ export class UploadQueue {
       error: failure.message,
       errorKind: 'changed',
     });
+    return 'restarted';
   }
 
   /** Its final content is another job already (usually the watcher queued the new version). */
@@ -676,24 +868,88 @@ export class UploadQueue {
     );
   }
 
-  #setPause(kind: PauseKind, reason: string): void {
-    // A person's pause stays a person's pause; a sign-in problem is worth saying over an outage.
-    if (this.#pause?.kind === 'user' && kind !== 'user') return;
-    if (this.#pause?.kind === 'auth' && kind === 'offline') return;
-    if (this.#pause?.kind === kind && this.#pause.reason === reason) return;
-    this.#pause = { kind, reason };
+  /**
+   * Holds the queue for one more reason. A person's pause and a full disk also stop the uploads
+   * under way (they go back to `queued`); a sign-in or network wait leaves them to finish or fail.
+   */
+  #hold(kind: PauseKind, reason: string): void {
+    const changed = this.#pauses.hold(kind, reason);
     this.#bq?.pause();
-    this.#emit('queue.paused', { reason });
+    if (kind === 'user' || kind === 'disk-full') this.#letGoAll(PAUSING);
+    if (changed) this.#emit('queue.paused', this.#pauses.current!);
+  }
+
+  #lift(kind: PauseKind): void {
+    if (!this.#pauses.has(kind)) return;
+    const changed = this.#pauses.lift(kind);
+    if (kind === 'disk-full') this.#requeueOrphans();
+    const current = this.#pauses.current;
+    if (!current) return this.#resumed();
+    if (changed) this.#emit('queue.paused', current);
+  }
+
+  #resumed(): void {
+    this.#emit('queue.resumed', {});
+    if (this.#phase === 'running') this.#bq?.resume();
+    this.#pump();
   }
 
   #goOffline(): void {
-    if (this.#pause && this.#pause.kind !== 'offline') return;
-    this.#setPause('offline', OFFLINE_PAUSE_REASON);
+    this.#hold('offline', OFFLINE_PAUSE_REASON);
     if (this.#phase === 'running') this.#network.start();
   }
 
-  #onOnline(): void {
-    if (this.#pause?.kind === 'offline') this.resume();
+  /** An upload was refused for want of access: wait for a sign-in, or for a token to come back. */
+  #accessRefused(): void {
+    this.#hold('auth', AUTH_PAUSE_REASON);
+    if (this.#o.accessProbe && this.#phase === 'running') this.#access.start();
+  }
+
+  /**
+   * Nothing more can be written where `path` is: pause (running uploads stop too, their offsets
+   * kept where they could be) and probe, with backoff, until a write succeeds again. Often called
+   * from inside a failing write, so the writes of letting go come after it.
+   */
+  #diskFull(path: string): void {
+    if (this.#pauses.has('disk-full') || this.#phase === 'stopped') return;
+    const reason = diskFullReason(path);
+    this.#o.logger?.error({ path }, reason);
+    const changed = this.#pauses.hold('disk-full', reason);
+    this.#bq?.pause();
+    if (changed) this.#emit('queue.paused', this.#pauses.current!);
+    queueMicrotask(() => {
+      if (this.#pauses.has('disk-full')) this.#letGoAll(PAUSING);
+    });
+    if (this.#phase === 'running') this.#disk.start();
+  }
+
+  #noteWriteFailure(error: unknown): void {
+    if (isDiskFull(error)) this.#diskFull(this.#databasePath());
+  }
+
+  /** Runs a write whose failure must not stop the caller: logged, and a full disk pauses. */
+  #write<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      this.#noteWriteFailure(error);
+      this.#o.logger?.error({ err: error }, what);
+      return undefined;
+    }
+  }
+
+  #databasePath(): string {
+    return this.#db.location() ?? 'the local database';
+  }
+
+  #wait(probe: (() => Promise<boolean>) | undefined, onReady: () => void): ProbeWait {
+    const delays = this.#o.waitDelayMs;
+    return new ProbeWait({
+      clock: this.#clock,
+      onReady,
+      ...(probe ? { probe } : {}),
+      ...(delays ? { initialDelayMs: delays.initial, maxDelayMs: delays.max } : {}),
+    });
   }
 
   /** Wakes the scheduler when the next waiting retry becomes due. */
@@ -721,26 +977,29 @@ export class UploadQueue {
     const wasRunning = this.#phase === 'running';
     this.#phase = 'stopping';
     this.#bq?.pause();
-    this.#network.cancel();
+    for (const wait of [this.#network, this.#access, this.#disk]) wait.cancel();
     if (this.#retryTimer) this.#clock.clearTimeout(this.#retryTimer.handle);
     this.#retryTimer = null;
-    const attempts = [...this.#attempts.values()];
-    for (const attempt of attempts) attempt.controller.abort(STOPPING);
-    await Promise.all(attempts.map((attempt) => attempt.settled.promise));
+    this.#letGoAll(STOPPING);
+    await Promise.all(this.#runs);
+    await settledWithin([...this.#settling.values()], STOP_GRACE_MS);
     const bq = this.#bq;
     if (wasRunning && bq) await new Promise<void>((resolve) => bq.destroy(() => resolve()));
-    try {
-      this.#leases.release();
-    } catch (error) {
-      // Kept leases cost the next start a Drive lookup each, nothing more.
-      this.#o.logger?.warn({ err: error }, 'could not give back unused claim leases');
-    }
+    // Kept leases cost the next start a Drive lookup each, nothing more.
+    this.#write('could not give back unused claim leases', () => this.#leases.release());
+    this.#stopListening();
     this.#phase = 'stopped';
   }
 
   #emit<K extends keyof QueueEvents>(type: K, data: QueueEvents[K]): void {
     this.#o.bus.emit(type, data);
   }
+}
+
+function statusOf(existing: Job | null | undefined, force = false): EnqueueStatus {
+  if (existing && WAITING.includes(existing.state)) return 'already-queued';
+  if (existing?.state === 'done' && !force) return 'already-uploaded';
+  return 'queued';
 }
 
 /** Back to the start: a fresh set of attempts and a fresh upload. */
@@ -754,11 +1013,42 @@ function restart(): JobPatch {
     finishedAt: null,
     sessionUri: null,
     confirmedBytes: 0,
+    failingSince: null,
   };
 }
 
 function scopeOf(job: Job): FileScope {
   return { foundIn: job.foundIn, followLinks: job.followLinks };
+}
+
+function newAttempt(job: Job): Attempt {
+  return {
+    job,
+    controller: new AbortController(),
+    startBytes: job.confirmedBytes,
+    sentBytes: job.confirmedBytes,
+    confirmedBytes: job.confirmedBytes,
+    reportedBytes: 0,
+    letGo: null,
+    released: Promise.withResolvers<void>(),
+    settled: Promise.withResolvers<void>(),
+  };
+}
+
+function settle(upload: Promise<UploadResult>): Promise<Settled> {
+  return upload.then(
+    (result) => ({ ok: true, result }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** Waits for the attempts to settle, but no longer than `ms` (wall clock: it bounds a stop). */
+async function settledWithin(attempts: readonly Attempt[], ms: number): Promise<void> {
+  if (!attempts.length) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
+  await Promise.race([Promise.all(attempts.map((a) => a.settled.promise)), late]);
+  clearTimeout(timer);
 }
 
 function validConcurrency(n: number): number {
@@ -768,4 +1058,11 @@ function validConcurrency(n: number): number {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** "45 s", "12 min", "24 h" */
+function describeSpan(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 2 * 3600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3600_000)} h`;
 }

@@ -21,6 +21,8 @@ export class DatabaseError extends Error {
 export interface OpenDatabaseOptions {
   migrations?: readonly Migration[];
   busyTimeoutMs?: number;
+  /** SQLite's max_page_count for this connection: writes beyond it fail with SQLITE_FULL. */
+  maxPageCount?: number;
 }
 
 /**
@@ -39,6 +41,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     if (version > latest) throw tooNew(file, version, latest);
     configure(db);
     migrate(db, migrations, version);
+    // A number from our own options; PRAGMA takes no bound parameters.
+    if (options.maxPageCount)
+      db.exec(`PRAGMA max_page_count = ${Math.trunc(options.maxPageCount)}`);
     return db;
   } catch (error) {
     db.close();

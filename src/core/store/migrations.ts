@@ -1,5 +1,6 @@
 import { historyMigration } from '../history/history-migration.ts';
 import { claimLeaseMigration } from '../queue/claim-lease-migration.ts';
+import { destinationIdentityMigration } from '../queue/destination-identity-migration.ts';
 import { queueMigration } from '../queue/queue-migration.ts';
 import { linkSafetyMigration } from '../watch/link-safety-migration.ts';
 import { watchMigration } from '../watch/watch-migration.ts';
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   historyMigration,
   claimLeaseMigration,
   linkSafetyMigration,
+  destinationIdentityMigration,
 ];

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { openDatabase } from './database.ts';
+import { onDiskFull } from './disk-full.ts';
 import { transaction } from './transaction.ts';
 
 const tempDir = useTempDir();
@@ -49,6 +50,35 @@ describe('transaction', () => {
       ),
     ).toThrow('no');
     expect(synchronous(db)).toBe(FULL);
+    db.close();
+  });
+
+  it('lets a full disk through as SQLITE_FULL, tells the listeners, and leaves the database usable', async () => {
+    const db = await database();
+    const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+    // SQLite's own cap on the file: a full disk on demand, without root or a small file system.
+    db.exec(`PRAGMA max_page_count = ${pages + 2}`);
+    const heard: unknown[] = [];
+    onDiskFull(db, (error) => heard.push(error));
+    const error = (() => {
+      try {
+        transaction(db, () =>
+          db.exec(
+            'INSERT INTO n WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 100000) SELECT x FROM c',
+          ),
+        );
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    expect(error).toMatchObject({ errcode: 13, message: 'database or disk is full' });
+    expect(heard).toEqual([error]);
+    expect(db.isTransaction).toBe(false);
+    expect(synchronous(db)).toBe(FULL);
+    db.exec(`PRAGMA max_page_count = ${pages + 100}`);
+    transaction(db, () => db.exec('INSERT INTO n VALUES (7)'));
+    expect(db.prepare('SELECT v FROM n').all()).toEqual([{ v: 7 }]);
     db.close();
   });
 });

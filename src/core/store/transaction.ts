@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { reportIfDiskFull } from './disk-full.ts';
 
 export interface TransactionOptions {
   /**
@@ -15,6 +16,11 @@ export interface TransactionOptions {
  *
  * The database runs with `synchronous = FULL` (database.ts): a commit returns once it is on disk.
  * In WAL mode that is one fsync of the log, which also makes every earlier relaxed commit durable.
+ *
+ * Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM…) make SQLite roll the transaction back by
+ * itself; a ROLLBACK then would fail with "no transaction is active" and hide the real error, so
+ * it is sent only while a transaction is still open. A full disk is also reported to whoever
+ * listens on this database (disk-full.ts), whatever the caller does with the error.
  */
 export function transaction<T>(
   db: DatabaseSync,
@@ -30,9 +36,12 @@ export function transaction<T>(
       db.exec('COMMIT');
       return result;
     } catch (error) {
-      db.exec('ROLLBACK');
+      if (db.isTransaction) db.exec('ROLLBACK');
       throw error;
     }
+  } catch (error) {
+    reportIfDiskFull(db, error);
+    throw error;
   } finally {
     if (!durable) db.exec('PRAGMA synchronous = FULL');
   }

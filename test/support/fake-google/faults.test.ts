@@ -191,6 +191,23 @@ describe('slowness', () => {
   });
 });
 
+describe('hang', () => {
+  it('never answers the matching request, until the client gives up; the next one is answered', async () => {
+    fake.addFault({ method: 'POST', path: '/token', hang: true });
+    const client = new AbortController();
+    const hung = fetch(`${fake.url}/token`, {
+      method: 'POST',
+      body: 'grant_type=refresh_token',
+      signal: client.signal,
+    });
+    await expect.poll(() => fake.requestCount('POST /token')).toBe(1);
+    const next = await fetch(`${fake.url}/token`, { method: 'POST', body: 'grant_type=x' });
+    expect(next.status).toBe(401);
+    client.abort();
+    await expect(hung).rejects.toThrow(/abort/i);
+  });
+});
+
 describe('close()', () => {
   it('destroys open sockets', async () => {
     const own = await startFakeGoogle();

@@ -14,7 +14,8 @@
  * Actions (exactly one per fault):
  * - `{ status, reason?, message?, retryAfterSeconds? }`: answer with a Drive-style error body
  *   `{ error: { code, message, errors: [{ reason, domain, message }] } }` (and `Retry-After`) after
- *   reading and discarding the request body. Nothing is stored.
+ *   reading and discarding the request body. Nothing is stored. With `html`, the body is that HTML
+ *   page instead, as a proxy in front of Google would answer.
  * - `{ resetAfterBytes: K }`: destroy the socket, without answering, once K bytes of the request body
  *   have arrived (or when the body ends, if it is shorter). For a resumable chunk, the bytes received
  *   before the reset count as persisted in whole 256 KiB units, as Drive may persist part of a chunk.
@@ -23,6 +24,8 @@
  * - `{ expireSession: true }`: the resumable session named by the request's `upload_id` expires; this
  *   request and every later one on that session get 404.
  * - `{ latencyMs }`: delay this request by that long before handling it.
+ * - `{ hang: true }`: read the request body, then never answer; the connection stays open until the
+ *   client gives up (or the fake closes). A token refresh or an upload that waits forever.
  */
 export type FaultSpec = FaultMatch & FaultAction;
 
@@ -38,13 +41,16 @@ export type FaultAction =
   | { resetAfterBytes: number }
   | { resetAfterCommit: true }
   | { expireSession: true }
-  | { latencyMs: number };
+  | { latencyMs: number }
+  | { hang: true };
 
 export interface ErrorFault {
   status: number;
   reason?: string;
   message?: string;
   retryAfterSeconds?: number;
+  /** An HTML page as the body (`text/html`) instead of Drive's JSON error. */
+  html?: string;
 }
 
 interface ActiveFault {
@@ -84,7 +90,14 @@ function matches(spec: FaultSpec, method: string, url: URL): boolean {
 }
 
 function validate(spec: FaultSpec): void {
-  const actions = ['status', 'resetAfterBytes', 'resetAfterCommit', 'expireSession', 'latencyMs'];
+  const actions = [
+    'status',
+    'resetAfterBytes',
+    'resetAfterCommit',
+    'expireSession',
+    'latencyMs',
+    'hang',
+  ];
   const given = actions.filter((key) => key in spec);
   if (given.length !== 1) {
     throw new Error(`a fault needs exactly one of ${actions.join(', ')}; got ${given.join(', ')}`);

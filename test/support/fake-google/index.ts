@@ -64,6 +64,8 @@ export interface FakeGoogle {
   /** e.g. 'POST /upload/drive/v3/files', 'PUT /upload/drive/v3/files', 'GET /drive/v3/files/{fileId}'; no arg = total. */
   requestCount(routeKey?: string): number;
   bytesReceived(): number; // body bytes received on /upload/ paths in total
+  /** Requests on /upload/ paths still being handled (a body still arriving, an answer not sent). */
+  activeUploads(): number;
   state(): FakeGoogleState; // what GET /__admin/state answers
   reset(): void; // drop files, sessions, faults, latency, bandwidth cap, counters (OAuth grants stay)
 }

@@ -38,6 +38,7 @@ export class FakeGoogleServer implements FakeGoogle {
   #counts = new Map<string, number>();
   #total = 0;
   #bytesReceived = 0;
+  #activeUploads = 0;
 
   constructor(opts: FakeGoogleOptions = {}) {
     const user = opts.user ?? { email: 'fake.user@example.com', displayName: 'Fake User' };
@@ -112,6 +113,9 @@ export class FakeGoogleServer implements FakeGoogle {
   bytesReceived(): number {
     return this.#bytesReceived;
   }
+  activeUploads(): number {
+    return this.#activeUploads;
+  }
   state(): FakeGoogleState {
     return {
       files: this.files(),
@@ -150,6 +154,8 @@ export class FakeGoogleServer implements FakeGoogle {
         countUploadBytes: (n) => (this.#bytesReceived += n),
       },
     });
+    const upload = url.pathname.startsWith('/upload/');
+    if (upload) this.#activeUploads += 1;
     try {
       if (admin) return await handleAdmin(this, ex);
       this.#count(method, url.pathname);
@@ -162,6 +168,8 @@ export class FakeGoogleServer implements FakeGoogle {
         return ex.driveError(error.status, error.reason, error.message);
       console.error('fake-google: unexpected error', error);
       ex.driveError(500, 'backendError', String(error));
+    } finally {
+      if (upload) this.#activeUploads -= 1;
     }
   }
 
@@ -169,6 +177,9 @@ export class FakeGoogleServer implements FakeGoogle {
     const { fault } = ex;
     if (fault && 'status' in fault) {
       await ex.readBody(() => {});
+      if (fault.html !== undefined) {
+        return ex.send(fault.status, { 'Content-Type': 'text/html; charset=UTF-8' }, fault.html);
+      }
       const retryAfter = fault.retryAfterSeconds;
       return ex.driveError(
         fault.status,
@@ -178,6 +189,7 @@ export class FakeGoogleServer implements FakeGoogle {
       );
     }
     if (fault && 'resetAfterBytes' in fault && !hasBody(ex)) return ex.destroy();
+    if (fault && 'hang' in fault) return this.#hang(ex);
     if (await this.#oauth.handle(ex)) return;
     const { pathname } = ex.url;
     if (pathname.startsWith('/drive/') || pathname.startsWith('/upload/')) {
@@ -186,6 +198,15 @@ export class FakeGoogleServer implements FakeGoogle {
       if (await handleDriveFiles(this.#drive, ex)) return;
     }
     ex.driveError(404, 'notFound', `Not Found: ${ex.method} ${pathname}`);
+  }
+
+  /** Takes the request in full and never answers, until the client goes away or the fake closes. */
+  async #hang(ex: Exchange): Promise<void> {
+    await ex.readBody(() => {});
+    const { promise, resolve } = Promise.withResolvers<void>();
+    ex.res.once('close', resolve);
+    this.#closing.signal.addEventListener('abort', () => resolve(), { once: true });
+    await promise;
   }
 
   #count(method: string, pathname: string): void {

@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAppRouter } from '../../src/ipc/app-router.ts';
+import { createInProcessClient } from '../../src/ipc/in-process-client.ts';
+import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
+
+let harness: AgentHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('queue.add says what it did', () => {
+  it('uploads to another folder, says when a file is already there, and plans without queuing', async () => {
+    harness = await startAgentHarness();
+    const { agent, fake, home } = harness;
+    const client = createInProcessClient(createAppRouter(agent, { requestShutdown: () => {} }));
+    const file = join(home, 'dest.txt');
+    await writeFile(file, 'one file, two folders');
+    const uploaded = harness.next('job.done');
+    const first = await client.queue.add.mutate({ paths: [file], folder: 'FolderA' });
+    await uploaded;
+
+    const again = await client.queue.add.mutate({ paths: [file], folder: 'FolderA' });
+    const plan = await client.queue.add.mutate({
+      paths: [file],
+      folder: 'FolderB',
+      dryRun: true,
+    });
+    const countsAfterPlan = agent.queue.counts();
+    const toB = harness.next('job.done');
+    const elsewhere = await client.queue.add.mutate({ paths: [file], folder: 'FolderB' });
+    await toB;
+
+    expect(first).toMatchObject({ plan: null, jobs: [{ added: 'queued', folderPath: 'FolderA' }] });
+    expect(again).toMatchObject({
+      plan: null,
+      jobs: [
+        {
+          id: first.jobs[0]!.id,
+          added: 'already-uploaded',
+          state: 'done',
+          finishedAt: expect.any(Date),
+          webViewLink: expect.stringMatching(/^http/),
+        },
+      ],
+    });
+    expect(plan).toEqual({
+      jobs: [],
+      plan: [
+        {
+          path: file,
+          name: 'dest.txt',
+          size: 21,
+          folderPath: 'FolderB',
+          added: 'queued',
+          job: null,
+        },
+      ],
+    });
+    expect(countsAfterPlan).toMatchObject({ queued: 0, done: 1 });
+    expect(elsewhere.jobs[0]).toMatchObject({ added: 'queued', folderPath: 'FolderB' });
+    const folders = fake.files().filter((f) => f.name.startsWith('Folder'));
+    const copies = fake.files().filter((f) => f.name === 'dest.txt');
+    expect(copies.map((f) => folders.find((d) => d.id === f.parents[0])?.name).sort()).toEqual([
+      'FolderA',
+      'FolderB',
+    ]);
+
+    const forced = harness.next('job.done');
+    const again2 = await client.queue.add.mutate({ paths: [file], folder: 'FolderA', force: true });
+    await forced;
+    expect(again2.jobs[0]).toMatchObject({ added: 'queued' });
+    expect(again2.jobs[0]!.id).not.toBe(first.jobs[0]!.id);
+    expect(fake.files().filter((f) => f.name === 'dest.txt')).toHaveLength(3);
+  });
+});

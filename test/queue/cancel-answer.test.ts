@@ -1,0 +1,46 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useAgentProcesses } from '../support/agent-child.ts';
+import { runDriveup, signInWithCli } from '../support/driveup-process.ts';
+import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
+import { fakeGoogleEnv } from '../support/fake-google-env.ts';
+import { useTempDir } from '../support/temp-dir.ts';
+
+const tempDir = useTempDir();
+const startAgent = useAgentProcesses();
+let fake: FakeGoogle;
+
+beforeEach(async () => {
+  fake = await startFakeGoogle();
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('cancel', { timeout: 60_000 }, () => {
+  it('says a finished job was not cancelled, and exits 1', async () => {
+    const home = await tempDir();
+    const env = fakeGoogleEnv(fake.url, home);
+    const agent = await startAgent(env);
+    await signInWithCli(env);
+    const file = join(home, 'done.txt');
+    await writeFile(file, 'uploaded before anyone cancels it');
+    const done = await agent.next('job.done');
+    const {
+      jobs: [job],
+    } = await agent.client.queue.add.mutate({ paths: [file], folder: 'Cancel' });
+    await done();
+
+    const human = await runDriveup(['cancel', job!.id], env);
+    const json = await runDriveup(['cancel', job!.id, '--json'], env);
+
+    expect(human.code).toBe(1);
+    expect(human.stdout).toBe('Not cancelled: done.txt is done.\n');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      cancelled: false,
+      job: { id: job!.id, state: 'done' },
+    });
+  });
+});
