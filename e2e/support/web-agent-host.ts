@@ -21,7 +21,7 @@ const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }
 
 const paths = resolvePaths();
 const hosted = await hostAgent({ paths, openBrowser: async () => {} });
-const staging = new StagingArea({ dir: join(paths.dataDir, 'staging') });
+const staging = new StagingArea({ dir: paths.stagingDir });
 const web = await startWebServer(
   createAppRouter(hosted.agent, { requestShutdown: () => void hosted.stop() }),
   {

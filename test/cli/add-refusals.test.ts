@@ -85,7 +85,7 @@ describe('driveup add refuses clearly', () => {
     expect([top.code, nested.code]).toEqual([0, 0]);
     // The job says where it went, in the one form the folder resolver reads ('' is the top).
     const folderOf = (out: string) =>
-      (JSON.parse(out) as { jobs: Array<{ folder: string }> }).jobs[0]?.folder;
+      (JSON.parse(out) as { jobs: Array<{ folderPath: string }> }).jobs[0]?.folderPath;
     expect([folderOf(top.stdout), folderOf(nested.stdout)]).toEqual(['', 'Lab/2026']);
     const files = fake.files();
     const byName = (name: string) => files.find((f) => f.name === name);

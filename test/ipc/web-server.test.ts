@@ -75,7 +75,7 @@ beforeAll(async () => {
   await writeFile(join(pagesDir, 'history.html'), '<!doctype html><title>History</title>');
   await writeFile(join(pagesDir, 'history.js'), 'export {};');
   staging = new StagingArea({
-    dir: join(harness.agent.paths.dataDir, 'staging'),
+    dir: harness.agent.paths.stagingDir,
     maxFileBytes: 1024 * 1024,
   });
   server = await startWebServer(createAppRouter(harness.agent, { requestShutdown: () => {} }), {

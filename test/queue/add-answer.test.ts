@@ -58,6 +58,7 @@ describe('queue.add says what it did', () => {
           job: null,
         },
       ],
+      skipped: [],
     });
     expect(countsAfterPlan).toMatchObject({ queued: 0, done: 1 });
     expect(elsewhere.jobs[0]).toMatchObject({ added: 'queued', folderPath: 'FolderB' });

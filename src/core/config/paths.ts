@@ -13,6 +13,8 @@ export interface DriveUpPaths {
   databaseFile: string;
   logFile: string;
   secretsDir: string;
+  /** Files a browser sent to the agent (web mode), kept until they are uploaded. */
+  stagingDir: string;
   socketPath: string;
 }
 
@@ -66,6 +68,7 @@ function withFiles(dirs: Dirs, platform: NodeJS.Platform, env: NodeJS.ProcessEnv
     databaseFile: join(dirs.dataDir, 'driveup.db'),
     logFile: join(dirs.stateDir, 'driveup.log'),
     secretsDir: join(dirs.dataDir, 'secrets'),
+    stagingDir: join(dirs.dataDir, 'staging'),
     socketPath: socketPathFor(dirs.dataDir, platform, env),
   };
 }
