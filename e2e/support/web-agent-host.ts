@@ -6,7 +6,6 @@
  * stdout, one JSON line each: `{"origin": …}` once serving; then for every stdin line
  * `open PAGE`, `{"url": …}` (what `driveup open PAGE --print` will print).
  */
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { resolvePaths } from '../../src/core/config/paths.ts';
