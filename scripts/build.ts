@@ -3,12 +3,11 @@
 import { build } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { buildTrayBundles } from './tray-bundles.ts';
 
-const entries = [
-  { in: 'src/cli/driveup.ts', out: 'cli/driveup' },
-  { in: 'src/tray/main.ts', out: 'tray/main' },
-  { in: 'src/tray/preload.ts', out: 'tray/preload' },
-].filter((entry) => existsSync(entry.in));
+const entries = [{ in: 'src/cli/driveup.ts', out: 'cli/driveup' }].filter((entry) =>
+  existsSync(entry.in),
+);
 
 await build({
   entryPoints: entries,
@@ -30,3 +29,6 @@ await build({
 // npm makes `bin` files executable on install; do it here too so dist/ runs as built.
 for (const entry of entries.filter((e) => e.out.startsWith('cli/')))
   chmodSync(`dist/${entry.out}.js`, 0o755);
+
+// The desktop app: main, the agent process and the preload (scripts/tray-bundles.ts).
+await buildTrayBundles('dist');

@@ -111,6 +111,15 @@ const notificationsSchema = z
   })
   .strict();
 
+const desktopSchema = z
+  .object({
+    startAtLogin: z
+      .boolean()
+      .default(false)
+      .describe('Start the desktop app when you log in (it then opens no window).'),
+  })
+  .strict();
+
 export const settingsSchema = z
   .object({
     machineName: z
@@ -125,6 +134,7 @@ export const settingsSchema = z
     history: historySchema.prefault({}),
     watch: watchSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
+    desktop: desktopSchema.prefault({}),
   })
   .strict();
 
@@ -141,6 +151,7 @@ export const settingsPatchSchema = z
     history: historySchema.partial().optional(),
     watch: watchSchema.partial().optional(),
     notifications: notificationsSchema.partial().optional(),
+    desktop: desktopSchema.partial().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
