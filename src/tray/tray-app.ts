@@ -45,7 +45,12 @@ export interface TrayAppOptions {
   supervisor?: Partial<
     Pick<
       AgentSupervisorOptions,
-      'firstBackoffMs' | 'maxBackoffMs' | 'stableAfterMs' | 'failuresBeforeNotice' | 'stopTimeoutMs'
+      | 'clock'
+      | 'firstBackoffMs'
+      | 'maxBackoffMs'
+      | 'stableAfterMs'
+      | 'failuresBeforeNotice'
+      | 'stopTimeoutMs'
     >
   >;
 }
@@ -213,15 +218,20 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
 
   const atLogin = startedAtLogin(platform, options.argv, app);
   let firstWindowDecided = atLogin || ownFiles.length > 0;
+  // Events that arrive while the state is being read are newer than what the read returns.
+  const seen = { activity: 0, auth: 0, settings: 0 };
   const onEvent = (event: TrayAgentEvent) => {
     switch (event.type) {
       case 'activity':
+        seen.activity += 1;
         state.summary = event.summary;
         break;
       case 'auth':
+        seen.auth += 1;
         state.auth = event.status;
         break;
       case 'settings':
+        seen.settings += 1;
         applyLogin(event.settings.startAtLogin);
         return;
       case 'batch':
@@ -236,6 +246,7 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
   const readState = async () => {
     const client = api;
     if (!client) return;
+    const before = { ...seen };
     try {
       const [summary, auth, settings] = await Promise.all([
         client.summary(),
@@ -243,13 +254,15 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
         client.desktopSettings(),
       ]);
       if (client !== api) return;
-      Object.assign(state, { summary, auth, connection: 'connected' });
-      applyLogin(settings.startAtLogin);
+      state.connection = 'connected';
+      if (seen.activity === before.activity) state.summary = summary;
+      if (seen.auth === before.auth) state.auth = auth;
+      if (seen.settings === before.settings) applyLogin(settings.startAtLogin);
       render();
-      if (!firstWindowDecided) {
+      if (!firstWindowDecided && state.auth) {
         firstWindowDecided = true;
         // Started by hand: show something (GNOME may show no tray at all).
-        windows.open(auth.state === 'signed-in' ? 'activity' : 'signin');
+        windows.open(state.auth.state === 'signed-in' ? 'activity' : 'signin');
       }
     } catch (error) {
       log.warn('could not read the agent’s state', (error as Error).message);

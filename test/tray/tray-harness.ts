@@ -130,6 +130,8 @@ export interface HarnessOptions extends StandinOptions {
   home?: string;
   clock?: Clock;
   supervisor?: TrayAppOptions['supervisor'];
+  /** What every agent client answers at first. */
+  agentState?: Partial<RecordingAgentApi['state']>;
 }
 
 let built: Promise<string> | undefined;
@@ -163,6 +165,7 @@ export async function startTrayHarness(options: HarnessOptions = {}): Promise<Tr
   let handedOut = 0;
   const newClient = (port?: MessagePortMain) => {
     const client = new RecordingAgentApi();
+    Object.assign(client.state, options.agentState);
     client.port = port;
     clients.push(client);
     const waiter = waiting.shift();

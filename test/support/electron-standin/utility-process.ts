@@ -28,6 +28,8 @@ export class StandinUtilityProcess extends EventEmitter implements UtilityProces
   readonly child: ChildProcess;
   /** Resolves with the exit code once the process ended, however it ended. */
   readonly exited: Promise<number>;
+  /** What it wrote to stdout and stderr. */
+  output = '';
   /** How it ended: killed by a signal, or exited by itself. */
   signal: NodeJS.Signals | null = null;
   readonly #ports = new Map<number, MessagePort>();
@@ -35,14 +37,21 @@ export class StandinUtilityProcess extends EventEmitter implements UtilityProces
 
   constructor(modulePath: string, args: string[], options: Electron.ForkOptions) {
     super();
-    const output = options.stdio === 'pipe' ? 'pipe' : 'inherit';
+    // Output is kept (and shown with STANDIN_DEBUG=1) rather than mixed into the test report.
     this.child = fork(BOOTSTRAP, [modulePath, ...args], {
       execArgv: options.execArgv ?? [],
       env: options.env ? { ...options.env } : process.env,
       cwd: options.cwd,
       serialization: 'advanced',
-      stdio: ['ignore', output, output, 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => {
+        this.output += text;
+        if (process.env.STANDIN_DEBUG) process.stderr.write(text);
+      });
+    }
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.pid = undefined;
