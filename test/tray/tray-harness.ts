@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../../src/cli/node-flags.ts';
@@ -19,6 +19,7 @@ import { buildTrayBundles } from '../../scripts/tray-bundles.ts';
 import {
   createElectronStandin,
   type ElectronStandin,
+  type StandinBrowserWindow,
   type StandinOptions,
 } from '../support/electron-standin/index.ts';
 
@@ -219,4 +220,32 @@ export async function startTrayHarness(options: HarnessOptions = {}): Promise<Tr
       if (!options.home) await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the built preload bundle (dist/tray/preload.cjs) as Electron would in a sandboxed window:
+ * its only module is `electron` (here the renderer side of the stand-in), its only global the
+ * sandbox's `process`. Returns what it put into the page's world.
+ */
+export async function runPreload(
+  standin: ElectronStandin,
+  window: StandinBrowserWindow,
+  preloadPath: string,
+): Promise<Record<string, unknown>> {
+  const renderer = standin.renderer(window, (file) => `/home/ada/${file.name}`);
+  const code = await readFile(preloadPath, 'utf8');
+  const required: string[] = [];
+  const require = (name: string) => {
+    required.push(name);
+    if (name !== 'electron') throw new Error(`a sandboxed preload cannot require ${name}`);
+    return renderer;
+  };
+  new Function('require', 'process', 'module', 'exports', code)(
+    require,
+    { platform: 'linux' },
+    { exports: {} },
+    {},
+  );
+  if (required.join() !== 'electron') throw new Error(`the preload required ${required.join()}`);
+  return renderer.mainWorld;
 }
