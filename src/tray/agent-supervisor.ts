@@ -1,5 +1,10 @@
 import type { Clock } from '../core/queue/clock.ts';
-import { fromAgentProcessSchema, type ToAgentProcess } from './agent-process-protocol.ts';
+import {
+  fromAgentProcessSchema,
+  type SecretReply,
+  type SecretRequest,
+  type ToAgentProcess,
+} from './agent-process-protocol.ts';
 import type { ElectronMainApi, MessagePortMain, UtilityProcessApi } from './electron-api.ts';
 import type { AgentPorts } from './port-broker.ts';
 
@@ -22,6 +27,8 @@ export interface AgentSupervisorOptions {
   failuresBeforeNotice?: number;
   /** How long `stop()` waits for a clean exit before killing the process. */
   stopTimeoutMs?: number;
+  /** Answers the agent's secret cipher requests (safeStorage, in main). */
+  secrets?: (request: SecretRequest) => Promise<SecretReply>;
   onState: (state: AgentProcessState) => void;
   onRepeatedFailure: (failures: number, lastMessage: string | undefined) => void;
 }
@@ -108,6 +115,14 @@ export class AgentSupervisor implements AgentPorts {
       this.#lastMessage = parsed.data.message;
       return;
     }
+    if (parsed.data.type === 'secret') {
+      const request = parsed.data;
+      const answer = this.#options.secrets?.(request) ?? Promise.resolve(noCipher(request));
+      void answer.then((reply) => {
+        if (child === this.#child) this.#send(child, reply);
+      });
+      return;
+    }
     this.#setState('ready');
     for (const { port, client } of this.#waitingPorts.splice(0))
       this.#send(child, { type: 'connect', client }, [port]);
@@ -145,4 +160,8 @@ export class AgentSupervisor implements AgentPorts {
     this.#state = state;
     this.#options.onState(state);
   }
+}
+
+function noCipher(request: SecretRequest): SecretReply {
+  return { type: 'secret-reply', id: request.id, ok: false, message: 'no secret cipher in main' };
 }

@@ -12,6 +12,7 @@ import { applyStartAtLogin, startedAtLogin } from './login-item.ts';
 import { Notifier } from './notifier.ts';
 import { createPageHandler } from './page-protocol.ts';
 import { serveWindows, type AgentPorts } from './port-broker.ts';
+import { SafeStorageSecrets } from './safe-storage-secrets.ts';
 import { appIconFile, trayIconFile, type TrayIconState } from './tray-icon-files.ts';
 import { menuTemplate } from './tray-menu-template.ts';
 import { presentTray, type TrayAction, type TrayInput } from './tray-presenter.ts';
@@ -285,6 +286,7 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
   };
 
   // The agent: a headless one already serving this data directory, or our own process.
+  const secrets = new SafeStorageSecrets(electron.safeStorage, platform);
   let supervisor: AgentSupervisor | undefined;
   let ports: AgentPorts;
   if (await options.connector.probe(paths.socketPath)) {
@@ -301,6 +303,7 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
       execArgv: options.agentExecArgv,
       env,
       clock,
+      secrets: (request) => secrets.answer(request),
       ...options.supervisor,
       onState: (processState) => {
         if (processState === 'ready') {

@@ -49,6 +49,19 @@ describe('the agent process', () => {
     expect(harness.app!.supervisor!.state).toBe('ready');
   });
 
+  it('has its secrets sealed by main with safeStorage', async () => {
+    const harness = await start({ storageBackend: 'basic_text' });
+    const client = await harness.nextClient();
+    const port = client.port!;
+    const answer = new Promise<unknown>((resolve) => port.once('message', (e) => resolve(e.data)));
+    port.start();
+    port.postMessage({ seal: 'refresh-token-123' });
+    const { sealed, opened, protection } = (await answer) as Record<string, string>;
+    expect(opened).toBe('refresh-token-123');
+    expect(Buffer.from(sealed!, 'base64').toString('latin1')).toContain('standin-safeStorage:');
+    expect(protection).toBe('none');
+  });
+
   it('is killed when it does not stop within 10 s of quitting', async () => {
     const clock = new ManualClock();
     const harness = await start({ env: { FIXTURE_IGNORE_STOP: '1' }, supervisor: { clock } });

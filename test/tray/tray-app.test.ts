@@ -187,6 +187,21 @@ describe('the tray app under the Electron stand-in', () => {
     expect(await client.called('retry')).toEqual([['j2']]);
   });
 
+  it('opens Activity on a left click on Windows; elsewhere the menu is the way in', async () => {
+    const windows = await start({
+      platform: 'win32',
+      externalAgent: true,
+      argv: ['e', '.', '--started-at-login'],
+    });
+    await windows.nextClient();
+    windows.standin.trays[0]!.emit('click', {});
+    await until(() => windowOf(windows, 'activity') !== undefined);
+    const linux = await start({ externalAgent: true, argv: ['e', '.', '--started-at-login'] });
+    await linux.nextClient();
+    linux.standin.trays[0]!.emit('click', {});
+    expect(linux.standin.windows()).toEqual([]);
+  });
+
   it('quits only after the agent process stopped cleanly', async () => {
     const harness = await start();
     await harness.nextClient();
