@@ -122,6 +122,19 @@ describe('the tray app under the Electron stand-in', () => {
     expect(await client.called('add')).toEqual([['/data/c.tif']]);
   });
 
+  it('says so when the agent refuses dropped files, in its words', async () => {
+    const harness = await start({ platform: 'darwin' });
+    const client = await harness.nextClient();
+    client.refuseAdd = 'No such file: /data/gone.tif. Check the path and try again.';
+    harness.standin.trays[0]!.dropFiles(['/data/gone.tif']);
+    await client.called('add');
+    await until(() => harness.standin.notifications.length > 0);
+    expect(harness.standin.notifications[0]!.options).toMatchObject({
+      title: 'DriveUp could not queue a file',
+      body: 'No such file: /data/gone.tif. Check the path and try again.',
+    });
+  });
+
   it('queues files opened before the agent was ready, once it is', async () => {
     const harness = await start({ argv: ['electron', '.', 'relative.txt', '--flag', '/abs.txt'] });
     const client = await harness.nextClient();
