@@ -309,7 +309,14 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
         if (processState === 'ready') {
           const { port1, port2 } = new electron.MessageChannelMain();
           own.connectPort(port2, 'tray');
-          attach(options.connector.apiOverPort(port1));
+          try {
+            attach(options.connector.apiOverPort(port1));
+          } catch (error) {
+            // Main keeps running (windows, menu, quit) even when it cannot talk to the agent.
+            log.error('cannot talk to the agent process', (error as Error).message);
+            state.connection = 'lost';
+            render();
+          }
         } else if (processState === 'restarting') {
           detach();
           state.connection = 'lost';
