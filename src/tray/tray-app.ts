@@ -314,7 +314,7 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
           } catch (error) {
             // Main keeps running (windows, menu, quit) even when it cannot talk to the agent.
             log.error('cannot talk to the agent process', (error as Error).message);
-            state.connection = 'lost';
+            state.connection = 'unreachable';
             render();
           }
         } else if (processState === 'restarting') {

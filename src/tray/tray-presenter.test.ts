@@ -133,6 +133,11 @@ describe('presentTray', () => {
     expect(presentTray(input({ connection: 'connecting', summary: null })).tooltip).toBe(
       'Starting DriveUp…',
     );
+    const unreachable = presentTray(input({ connection: 'unreachable' }));
+    expect([unreachable.icon, unreachable.tooltip]).toEqual([
+      'attention',
+      'DriveUp cannot reach its agent: see its log',
+    ]);
   });
 
   it('names Quit as each platform does', () => {

@@ -10,8 +10,11 @@ import type { TrayIconState } from './tray-icon-files.ts';
 /** What the tray draws from: `activity.summary` and `auth.status`, as the agent last said them. */
 export interface TrayInput {
   platform: NodeJS.Platform;
-  /** Whether main can talk to an agent now. */
-  connection: 'connecting' | 'connected' | 'lost';
+  /**
+   * Whether main can talk to an agent now: `lost` while the agent process restarts,
+   * `unreachable` when main cannot make a client of it at all.
+   */
+  connection: 'connecting' | 'connected' | 'lost' | 'unreachable';
   /** `external`: a headless `driveup agent` served this data directory before the app started. */
   agent: 'own' | 'external';
   summary: HeadlineSummary | null;
@@ -56,7 +59,7 @@ export function presentTray(input: TrayInput): TrayView {
 /** Precedence: what blocks every upload first, then what a person must look at, then progress. */
 export function trayIcon(input: TrayInput): TrayIconState {
   const { summary, auth } = input;
-  if (input.connection === 'lost') return 'attention';
+  if (input.connection === 'lost' || input.connection === 'unreachable') return 'attention';
   if (!summary || !auth) return 'idle';
   if (auth.state !== 'signed-in' || summary.pause?.kind === 'auth') return 'signed-out';
   if (summary.attention.length > 0) return 'attention';
@@ -66,6 +69,7 @@ export function trayIcon(input: TrayInput): TrayIconState {
 
 function trayTooltip(input: TrayInput): string {
   if (input.connection === 'lost') return 'DriveUp’s agent stopped: starting it again';
+  if (input.connection === 'unreachable') return 'DriveUp cannot reach its agent: see its log';
   if (!input.summary || !input.auth) return 'Starting DriveUp…';
   return activityHeadline(input.summary, input.auth);
 }
