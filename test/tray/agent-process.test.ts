@@ -49,6 +49,15 @@ describe('the agent process', () => {
     expect(harness.app!.supervisor!.state).toBe('ready');
   });
 
+  it('leaves main running, and saying so, when it cannot make a client of the agent', async () => {
+    const harness = await start({ noPortTransport: true });
+    const tray = harness.standin.trays[0]!;
+    await until(() => tray.toolTips.at(-1) === 'DriveUp cannot reach its agent: see its log');
+    expect(harness.app!.supervisor!.state).toBe('ready');
+    tray.menu.click('Activity');
+    expect(harness.standin.windows()).toHaveLength(1);
+  });
+
   it('has its secrets sealed by main with safeStorage', async () => {
     const harness = await start({ storageBackend: 'basic_text' });
     const client = await harness.nextClient();

@@ -131,6 +131,8 @@ export interface HarnessOptions extends StandinOptions {
   home?: string;
   clock?: Clock;
   supervisor?: TrayAppOptions['supervisor'];
+  /** The port transport is not there: making a client over a port throws. */
+  noPortTransport?: boolean;
   /** What every agent client answers at first. */
   agentState?: Partial<RecordingAgentApi['state']>;
 }
@@ -179,7 +181,10 @@ export async function startTrayHarness(options: HarnessOptions = {}): Promise<Tr
   const bridged: Array<{ port: MessagePortMain; client: string }> = [];
   const connector: AgentConnector = {
     probe: async () => options.externalAgent === true,
-    apiOverPort: (port) => newClient(port),
+    apiOverPort: (port) => {
+      if (options.noPortTransport) throw new Error('no port transport');
+      return newClient(port);
+    },
     apiOverSocket: () => newClient(),
     bridgeToSocket: (port, _socketPath, client) => void bridged.push({ port, client }),
   };
