@@ -83,6 +83,28 @@ export const windowsLayering = {
   },
 };
 
+/**
+ * src/tray is Electron's main process, split into a thin shell that imports `electron` (these
+ * files) and modules that receive Electron's API as a parameter, so that tests can pass the
+ * stand-in. Type imports are fine: they check the modules against electron.d.ts.
+ */
+export const TRAY_SHELL_FILES = ['src/tray/main.ts', 'src/tray/preload.ts'];
+const trayElectronMessage =
+  'Only the shell (src/tray/main.ts, preload.ts) imports electron: take its API as a parameter (ElectronMainApi in electron-api.ts).';
+export const trayLayering = {
+  files: ['src/tray/**/*.ts'],
+  ignores: TRAY_SHELL_FILES,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [{ name: 'electron', allowTypeImports: true, message: trayElectronMessage }],
+        patterns: [{ group: ['electron/*'], allowTypeImports: true, message: trayElectronMessage }],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-results/', 'playwright-report/'] },
   js.configs.recommended,
@@ -99,5 +121,6 @@ export default tseslint.config(
   },
   coreLayering,
   windowsLayering,
+  trayLayering,
   prettier,
 );

@@ -4,12 +4,11 @@ import { build } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { buildWindows } from './build-windows.ts';
+import { buildTrayBundles } from './tray-bundles.ts';
 
-const entries = [
-  { in: 'src/cli/driveup.ts', out: 'cli/driveup' },
-  { in: 'src/tray/main.ts', out: 'tray/main' },
-  { in: 'src/tray/preload.ts', out: 'tray/preload' },
-].filter((entry) => existsSync(entry.in));
+const entries = [{ in: 'src/cli/driveup.ts', out: 'cli/driveup' }].filter((entry) =>
+  existsSync(entry.in),
+);
 
 await build({
   entryPoints: entries,
@@ -34,3 +33,5 @@ for (const entry of entries.filter((e) => e.out.startsWith('cli/')))
 
 // The windows' pages, served by web mode and loaded by the desktop app.
 await buildWindows();
+// The desktop app: main, the agent process and the preload (scripts/tray-bundles.ts).
+await buildTrayBundles('dist');

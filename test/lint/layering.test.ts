@@ -78,3 +78,28 @@ describe('layering rule', () => {
     expect(await layeringErrors('src/windows/history/probe.tsx', code)).toEqual([]);
   });
 });
+
+describe('src/tray layering', () => {
+  it.each([
+    "import { app } from 'electron';",
+    "import * as electron from 'electron';",
+    "import { ipcMain } from 'electron/main';",
+  ])('rejects %s outside the shell', async (code) => {
+    const errors = await layeringErrors('src/tray/probe.ts', `${code}\nexport const x = 1;\n`);
+    expect(errors.join('\n')).toContain('Only the shell');
+  });
+
+  it('allows type imports of electron everywhere in src/tray, and electron in the shell', async () => {
+    const typeOnly = "import type { App } from 'electron';\nexport type X = App;\n";
+    expect(await layeringErrors('src/tray/probe.ts', typeOnly)).toEqual([]);
+    const shell = "import { app } from 'electron';\nexport const x = app;\n";
+    expect(await layeringErrors('src/tray/main.ts', shell)).toEqual([]);
+    expect(await layeringErrors('src/tray/preload.ts', shell)).toEqual([]);
+  });
+
+  it('keeps Electron out of src/core even as a type', async () => {
+    const typeOnly = "import type { App } from 'electron';\nexport type X = App;\n";
+    const errors = await layeringErrors('src/core/notifications/probe.ts', typeOnly);
+    expect(errors.join('\n')).toContain('Electron');
+  });
+});

@@ -34,6 +34,7 @@ export const SETTING_INFO = {
   'watch.rescanIntervalSeconds': { appliesLive: true },
   'notifications.enabled': { appliesLive: true },
   'notifications.batchSeconds': { appliesLive: true },
+  'desktop.startAtLogin': { appliesLive: true },
 } as const satisfies Record<SettingKey, SettingInfo>;
 
 /** What a masked secret looks like in every face. */

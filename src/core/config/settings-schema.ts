@@ -125,6 +125,15 @@ const notificationsSchema = z
   })
   .strict();
 
+const desktopSchema = z
+  .object({
+    startAtLogin: z
+      .boolean()
+      .default(false)
+      .describe('Start the desktop app when you log in (it then opens no window).'),
+  })
+  .strict();
+
 export const settingsSchema = z
   .object({
     machineName: z
@@ -139,6 +148,7 @@ export const settingsSchema = z
     history: historySchema.prefault({}),
     watch: watchSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
+    desktop: desktopSchema.prefault({}),
   })
   .strict();
 

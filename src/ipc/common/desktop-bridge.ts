@@ -1,0 +1,26 @@
+/**
+ * What the desktop app's preload puts on `window.driveup` for the pages (src/windows). Types only:
+ * pages check `'driveup' in window` and, when present, talk to the agent over this bridge instead
+ * of HTTP. Everything that crosses it is structured-clonable.
+ */
+export interface DesktopBridge {
+  readonly platform: 'darwin' | 'win32' | 'linux' | string;
+  /**
+   * Asks main for a fresh port to the agent (closing the one before). Resolves once the port is
+   * open; messages then go out with `send` and come in to the `receive` listeners.
+   */
+  connect(): Promise<void>;
+  /** Posts a message to the agent on the current port; throws when there is none. */
+  send(message: unknown): void;
+  /**
+   * Listens for the agent's messages, and for the port closing (the agent stopped or restarted:
+   * call `connect()` again). Returns the function that stops listening.
+   */
+  receive(onMessage: (message: unknown) => void, onClose?: () => void): () => void;
+  /** The absolute path of a dropped or chosen file (Electron's `webUtils.getPathForFile`). */
+  getPathForFile(file: File): string;
+  /** The system's file picker (run by main); an empty list when cancelled. */
+  pickFiles(): Promise<string[]>;
+  /** The system's folder picker (run by main); null when cancelled. */
+  pickFolder(): Promise<string | null>;
+}

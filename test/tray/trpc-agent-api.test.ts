@@ -1,0 +1,79 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAppRouter } from '../../src/ipc/app-router.ts';
+import { createInProcessClient } from '../../src/ipc/in-process-client.ts';
+import { mergeRouters, publicProcedure, router } from '../../src/ipc/trpc.ts';
+import type { TrayAgentEvent } from '../../src/tray/agent-api.ts';
+import { trayApiOverTrpc } from '../../src/tray/trpc-agent-api.ts';
+import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
+import { summary } from './tray-harness.ts';
+
+let harness: AgentHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+/**
+ * Main's procedures over a real agent's router. `activity.summary` is the one procedure the API
+ * does not have yet (issue 15): a test router stands in for it; everything else is the agent's.
+ */
+async function trayApi() {
+  harness = await startAgentHarness();
+  const agent = harness.agent;
+  const activity = router({
+    activity: router({ summary: publicProcedure.query(() => summary()) }),
+  });
+  const app = mergeRouters(createAppRouter(agent, { requestShutdown: () => {} }), activity);
+  return { agent, api: trayApiOverTrpc(createInProcessClient(app)) };
+}
+
+describe('the tray’s procedures over tRPC, against a real agent', () => {
+  it('pauses and resumes uploads as a person’s pause', async () => {
+    const { agent, api } = await trayApi();
+    await api.pause();
+    expect(agent.queue.pauseKind).toBe('user');
+    await api.resume();
+    expect(agent.queue.isPaused()).toBe(false);
+  });
+
+  it('queues dropped files to the default folder, and retries failed ones', async () => {
+    const { agent, api } = await trayApi();
+    const file = join(harness!.home, 'dropped.txt');
+    await writeFile(file, 'dropped on the tray');
+    harness!.fake.addFault({
+      path: '/upload/drive/v3/files',
+      status: 403,
+      reason: 'storageQuotaExceeded',
+    });
+    const failed = harness!.next('job.failed', (d) => !d.willRetry);
+    await api.add([file]);
+    const { job } = await failed;
+    expect([job.source, job.folderPath]).toEqual(['drop', agent.settings().uploads.defaultFolder]);
+    const done = harness!.next('job.done', (d) => d.job.id === job.id);
+    await api.retry([job.id]);
+    await done;
+  });
+
+  it('reads the sign-in state and the start-at-login setting, and hears them change', async () => {
+    const { agent, api } = await trayApi();
+    expect(await api.authStatus()).toMatchObject({ state: 'signed-in' });
+    expect(await api.desktopSettings()).toEqual({ startAtLogin: false });
+    await agent.updateSettings({ desktop: { startAtLogin: true } });
+    expect(await api.desktopSettings()).toEqual({ startAtLogin: true });
+    const events: TrayAgentEvent[] = [];
+    const signedOut = new Promise<void>((resolve) => {
+      const stop = api.subscribe((event) => {
+        events.push(event);
+        if (event.type === 'auth' && event.status.state === 'signed-out') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    await agent.auth.signOut();
+    await signedOut;
+    expect(events.at(-1)).toMatchObject({ type: 'auth', status: { state: 'signed-out' } });
+  });
+});
