@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +76,19 @@ describe('driveup doctor', () => {
       /✗ Google Drive +127\.0\.0\.1:\d+ cannot be reached: ECONNREFUSED/,
     );
     expect(result.stdout).toMatch(/\d+ problem\(s\)\.\n$/);
+  });
+
+  it('names a DriveUp directory others may write to, as the agent would refuse it', async () => {
+    const home = await tempDir();
+    await mkdir(join(home, 'data'), { mode: 0o700 });
+    await chmod(join(home, 'data'), 0o770);
+    const result = await runDriveup(['doctor', '--json'], { DRIVEUP_HOME: home });
+    const report = JSON.parse(result.stdout) as { ok: boolean; checks: Check[] };
+    expect(report.checks.find((check) => check.name === 'Directories')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/data: other users may write to it \(mode 770\)/),
+    });
+    expect(result.code).toBe(1);
   });
 });
 

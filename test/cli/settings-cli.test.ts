@@ -117,6 +117,18 @@ describe('driveup settings', () => {
     await runDriveup(['settings', 'unset', 'google.scope'], env);
   });
 
+  it('takes sizes and rates as people write them', async () => {
+    const rate = await runDriveup(
+      ['settings', 'set', 'uploads.bandwidthLimitBytesPerSecond', '1M/s'],
+      env,
+    );
+    expect(rate.stdout).toBe('uploads.bandwidthLimitBytesPerSecond = 1048576\nApplied now.\n');
+    const chunk = await runDriveup(['settings', 'set', 'uploads.chunkSizeBytes', '512k'], env);
+    expect(chunk.stdout).toBe('uploads.chunkSizeBytes = 524288\nApplied now.\n');
+    await runDriveup(['settings', 'unset', 'uploads.bandwidthLimitBytesPerSecond'], env);
+    await runDriveup(['settings', 'unset', 'uploads.chunkSizeBytes'], env);
+  });
+
   it('unsets a key: back to its default', async () => {
     const unset = await runDriveup(['settings', 'unset', 'uploads.concurrency', '--json'], env);
     expect(unset.code).toBe(0);

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { AddedJob } from '../../core/queue/enqueue-result.ts';
 import type { Job } from '../../core/queue/job.ts';
+import type { SkippedPath } from '../../core/queue/skipped-path.ts';
+import { addedLine, addTotals, plannedLine, skippedSummary } from '../add-report.ts';
 import { subscribeToEvents } from '../agent-events.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { createProgressView } from '../progress/progress-view.ts';
 import { UploadProgress } from '../progress/upload-progress.ts';
-import { escapeControl } from '../terminal-text.ts';
 
 export const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
 
@@ -29,26 +31,49 @@ export function registerAdd(program: Command, ctx: CliContext): void {
       '--follow-symlinks',
       'inside added folders, follow symbolic links to files inside the same folder',
     )
+    .option(
+      '--force',
+      'upload again files already in that Drive folder (under the conflict policy)',
+    )
+    .option(
+      '--dry-run',
+      'queue nothing: say what would be queued, where, and what would be skipped',
+    )
     .action(async (paths: string[], options: AddOptions) => {
       const absolute = paths.map((p) => resolve(p));
+      if (options.dryRun) return dryRun(ctx, absolute, options);
       if (!options.wait) {
-        const { jobs } = await ctx.client.queue.add.mutate({
-          paths: absolute,
-          folder: options.to,
-          source: 'cli',
-          ...linkAndHiddenOptions(options),
-        });
-        ctx.print({ jobs: jobs.map(summary) }, () =>
-          jobs
-            .map((j) => `queued  ${escapeControl(j.name)}  → ${escapeControl(j.folderPath)}`)
+        const { jobs, skipped } = await ctx.client.queue.add.mutate(addInput(absolute, options));
+        ctx.print({ jobs: jobs.map(summary), skipped }, () =>
+          [...jobs.map(addedLine), skippedSummary(skipped), addTotals(jobs)]
+            .filter((line) => line !== null)
             .join('\n'),
         );
         return;
       }
-      const jobs = await addAndWait(ctx, absolute, options);
-      ctx.print({ jobs: jobs.map(summary) }, () => renderTotals(jobs));
+      const { jobs, skipped } = await addAndWait(ctx, absolute, options);
+      ctx.print({ jobs: jobs.map(summary), skipped }, () =>
+        [skippedSummary(skipped), renderTotals(jobs)].filter((line) => line !== null).join('\n'),
+      );
       if (jobs.some((job) => job.state !== 'done')) process.exitCode = EXIT.failed;
     });
+}
+
+async function dryRun(ctx: CliContext, paths: string[], options: AddOptions): Promise<void> {
+  const { plan, skipped } = await ctx.client.queue.add.mutate({
+    ...addInput(paths, options),
+    dryRun: true,
+  });
+  const files = plan ?? [];
+  ctx.print({ dryRun: true, plan: files, skipped }, () =>
+    [
+      ...files.map(plannedLine),
+      skippedSummary(skipped),
+      `Dry run: ${files.filter((f) => f.added === 'queued').length} of ${files.length} file(s) would be queued; nothing was.`,
+    ]
+      .filter((line) => line !== null)
+      .join('\n'),
+  );
 }
 
 interface AddOptions {
@@ -56,12 +81,18 @@ interface AddOptions {
   wait?: boolean;
   includeHidden?: boolean;
   followSymlinks?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
 }
 
-function linkAndHiddenOptions(options: AddOptions) {
+function addInput(paths: string[], options: AddOptions) {
   return {
+    paths,
+    folder: options.to,
+    source: 'cli' as const,
     includeHidden: options.includeHidden === true,
     followSymlinks: options.followSymlinks === true,
+    force: options.force === true,
   };
 }
 
@@ -69,9 +100,10 @@ function linkAndHiddenOptions(options: AddOptions) {
  * The fields scripts rely on; kept stable whatever the Job grows. `folderPath` is the Drive
  * folder, named as in `queue`, `history` and the API.
  */
-function summary(job: Job) {
+function summary(job: Job & { added?: AddedJob['added'] }) {
   return {
     id: job.id,
+    added: job.added ?? null,
     path: job.path,
     name: job.name,
     folderPath: job.folderPath,
@@ -89,7 +121,11 @@ function summary(job: Job) {
  * finished (the same file added before) is taken from the add answer itself. Each file's line is
  * printed as it finishes; the live lines (at a terminal) come from the events alone.
  */
-async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions): Promise<Job[]> {
+async function addAndWait(
+  ctx: CliContext,
+  paths: string[],
+  options: AddOptions,
+): Promise<{ jobs: Array<Job & { added?: AddedJob['added'] }>; skipped: SkippedPath[] }> {
   const progress = new UploadProgress(paths, Date.now());
   let complete!: () => void;
   const completed = new Promise<void>((res) => (complete = res));
@@ -115,19 +151,16 @@ async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions)
       },
       () => undefined,
     );
-    const { jobs } = await Promise.race([
-      ctx.client.queue.add.mutate({
-        paths,
-        folder: options.to,
-        source: 'cli',
-        ...linkAndHiddenOptions(options),
-      }),
+    const { jobs, skipped } = await Promise.race([
+      ctx.client.queue.add.mutate(addInput(paths, options)),
       events.failed,
     ]);
     view.finished(progress.added(jobs, Date.now()));
     if (progress.complete) complete();
     await Promise.race([completed, events.failed]);
-    return progress.jobs();
+    // What adding did is the answer's; where each job ended is the events'.
+    const added = new Map(jobs.map((job) => [job.id, job.added]));
+    return { jobs: progress.jobs().map((job) => ({ ...job, added: added.get(job.id) })), skipped };
   } finally {
     stopInterrupt();
     events.unsubscribe();
@@ -135,12 +168,16 @@ async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions)
   }
 }
 
-function renderTotals(jobs: Job[]): string {
+function renderTotals(jobs: ReadonlyArray<Job & { added?: AddedJob['added'] }>): string {
+  const already = jobs.filter((job) => job.added === 'already-uploaded').length;
   const count = (state: Job['state']) => jobs.filter((job) => job.state === state).length;
   const failed = count('failed');
   const cancelled = count('cancelled');
-  const extra = [failed && `${failed} failed`, cancelled && `${cancelled} cancelled`].filter(
-    Boolean,
-  );
-  return `${count('done')} of ${jobs.length} file(s) uploaded${extra.length ? `; ${extra.join(', ')}` : ''}.`;
+  const extra = [
+    already && `${already} already in Drive, not uploaded again (add --force to upload again)`,
+    failed && `${failed} failed`,
+    cancelled && `${cancelled} cancelled`,
+  ].filter(Boolean);
+  const uploaded = count('done') - already;
+  return `${uploaded} of ${jobs.length} file(s) uploaded${extra.length ? `; ${extra.join(', ')}` : ''}.`;
 }

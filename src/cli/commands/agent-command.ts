@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UntrustedDirectoryError, type TrustProblem } from '../../core/config/directory-trust.ts';
+import { trustWords } from '../trust-words.ts';
 import { AgentAlreadyRunningError } from '../../ipc/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
@@ -72,19 +73,4 @@ function refusalToStart(problems: readonly TrustProblem[]): string {
     ...lines,
     'Fix the ownership or permissions above (or set DRIVEUP_HOME to a directory of your own), then start it again.',
   ].join('\n');
-}
-
-function trustWords(problem: TrustProblem): string {
-  switch (problem.kind) {
-    case 'foreign-owner':
-      return `belongs to another user (${problem.detail})`;
-    case 'writable-by-others':
-      return `other users may write to it (${problem.detail}); remove that with chmod go-w`;
-    case 'not-a-directory':
-      return `should be a directory (${problem.detail})`;
-    case 'not-a-file':
-      return `should be a regular file (${problem.detail})`;
-    case 'symlink':
-      return `is a symbolic link (${problem.detail}); DriveUp writes only to files it creates, remove it`;
-  }
 }

@@ -11,6 +11,7 @@ import type { Settings, SettingKey } from '../../core/config/settings-schema.ts'
 import { findAgentNotRunningError } from '../../ipc/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { parseSize, SIZE_FORMATS } from '../size-input.ts';
 
 const SHOW_SECRETS = 'show secrets (the OAuth client secret, passwords in the MongoDB URI)';
 
@@ -50,13 +51,13 @@ export function registerSettingsCommands(program: Command, ctx: CliContext): voi
     .argument('<key>', 'a setting such as uploads.concurrency')
     .argument(
       '<value>',
-      'its new value (JSON: 4, true, null, "text"; plain text is taken as a string)',
+      `its new value (JSON: 4, true, null, "text"; plain text is taken as a string; sizes and rates as ${SIZE_FORMATS})`,
     )
     .option('--show-secrets', SHOW_SECRETS)
     .description('Change one setting; the running agent applies it (or says when it will)')
     .action(async (key: string, raw: string, options: { showSecrets?: boolean }) => {
       checkKey(key);
-      const value = parseValue(raw);
+      const value = parseValue(key, raw);
       const result = await changeSettings(ctx, { set: patchFor(key, value) });
       report(ctx, result, { key, saved: value, showSecrets: options.showSecrets ?? false });
     });
@@ -212,7 +213,10 @@ function patchFor(key: string, value: unknown): Record<string, unknown> {
   return field === undefined ? { [section]: value } : { [section]: { [field]: value } };
 }
 
-function parseValue(raw: string): unknown {
+/** Byte counts and rates (`uploads.chunkSizeBytes`, `…BytesPerSecond`) also take `8M`, `500k`. */
+function parseValue(key: string, raw: string): unknown {
+  const size = /Bytes(PerSecond)?$/.test(key) ? parseSize(raw) : undefined;
+  if (size !== undefined) return size;
   try {
     return JSON.parse(raw);
   } catch {

@@ -38,6 +38,10 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
       ]),
     )
     .option('--allow-missing', 'watch a folder that does not exist yet (a disk not mounted yet)')
+    .option(
+      '--follow-symlinks',
+      'follow symbolic links to files inside the folder (never to folders, never outside it)',
+    )
     .action(
       async (
         folder: string,
@@ -49,6 +53,7 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
           stable?: number;
           conflict?: 'keep-both';
           allowMissing?: boolean;
+          followSymlinks?: boolean;
         },
       ) => {
         const absolute = resolve(folder);
@@ -62,6 +67,7 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
             stabilityWindowMs: o.stable,
             conflictPolicy: o.conflict,
             allowMissing: Boolean(o.allowMissing),
+            followSymlinks: Boolean(o.followSymlinks),
           })
           .catch(async (error: unknown) => {
             throw (await missingFolderAdvice(error, absolute, o.allowMissing)) ?? error;

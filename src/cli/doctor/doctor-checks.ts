@@ -1,11 +1,13 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { checkDirectoryTrust } from '../../core/config/directory-trust.ts';
 import type { DriveUpPaths } from '../../core/config/paths.ts';
 import { probeSocket } from '../../ipc/agent-probe.ts';
 import type { AgentClient } from '../agent-client.ts';
 import { connectToAgent } from '../agent-client.ts';
 import { formatBytes } from '../human-format.ts';
 import { nodeVersionProblem } from '../node-version.ts';
+import { trustWords } from '../trust-words.ts';
 
 /** One line of `driveup doctor`. */
 export interface CheckResult {
@@ -201,8 +203,23 @@ export const checkDisk: DoctorCheck = async (ctx) => {
  * which refuses to start on directories another user owns or can write. Until it is connected,
  * this says it did not look, rather than claiming all is well.
  */
-export const checkDirectoryOwnership: DoctorCheck = async () =>
-  skipped('Directories', 'ownership not checked by this version');
+/** The check `driveup agent` makes before it starts, so doctor says why it would refuse. */
+export const checkDirectoryOwnership: DoctorCheck = async (ctx) => {
+  if (process.getuid === undefined)
+    return skipped('Directories', 'ownership is not checked on Windows');
+  const problems = await checkDirectoryTrust(ctx.paths);
+  if (!problems.length) {
+    return ok(
+      'Directories',
+      `${ctx.paths.configDir}, ${ctx.paths.dataDir} and ${ctx.paths.stateDir} are yours alone`,
+    );
+  }
+  return problem(
+    'Directories',
+    problems.map((p) => `${p.path}: ${trustWords(p)}`).join('; '),
+    'Fix the ownership or permissions named (or set DRIVEUP_HOME to a directory of your own); the agent will not start until then.',
+  );
+};
 
 /** Every check, in the order a person would fix things. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [

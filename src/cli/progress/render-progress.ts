@@ -1,5 +1,6 @@
 import stringWidth from 'string-width';
 import { formatBytes, formatDuration } from '../human-format.ts';
+import { alreadyUploaded } from '../add-report.ts';
 import { escapeControl } from '../terminal-text.ts';
 import { isFinal, type FileProgress, type ProgressSnapshot } from './upload-progress.ts';
 
@@ -41,6 +42,9 @@ export function renderProgress(
 export function finishedLine(file: FileProgress): string {
   const { job } = file;
   const name = escapeControl(job.name);
+  if ('added' in job && job.added === 'already-uploaded') {
+    return `not uploaded ${name}  ${alreadyUploaded(job)}`;
+  }
   switch (job.state) {
     case 'done':
       return `uploaded   ${name} (${formatBytes(job.size)})  ${escapeControl(job.webViewLink ?? '')}`.trimEnd();

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { folderPathProblem } from '../drive/folder-path.ts';
 import { mongoUriProblem } from '../history/mongo-uri.ts';
 
 const KIB_256 = 256 * 1024;
@@ -61,6 +62,10 @@ const uploadsSchema = z
       .string()
       .min(1)
       .max(1000)
+      .superRefine((path, ctx) => {
+        const problem = folderPathProblem(path);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .default('DriveUp')
       .describe('Drive folder path used when a file is added without a destination.'),
     conflictPolicy: conflictPolicySchema.default('keep-both'),

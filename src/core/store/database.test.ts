@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
@@ -25,6 +25,16 @@ describe('openDatabase', () => {
     expect(() => db.prepare('INSERT INTO b (id, a_id) VALUES (1, 42)').run()).toThrow(
       /FOREIGN KEY/,
     );
+    db.close();
+  });
+
+  it('keeps the database and its WAL files to their owner', async () => {
+    const file = join(await tempDir(), 'data', 'driveup.db');
+    const db = openDatabase(file, { migrations: steps });
+    db.prepare('INSERT INTO a (id) VALUES (1)').run();
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+      expect({ name, mode: (await stat(name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    }
     db.close();
   });
 

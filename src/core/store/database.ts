@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Migration } from './migration.ts';
@@ -36,6 +36,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
+    // Owner only, before the first write: SQLite gives the -wal and -shm files the database's mode.
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
     const version = readUserVersion(db, file);
     const latest = migrations.at(-1)?.version ?? 0;
     if (version > latest) throw tooNew(file, version, latest);
