@@ -74,6 +74,7 @@ async function setup(
     logger?: Logger;
     tamper?: (location: URL) => void;
     opener?: BrowserOpener;
+    storageWaitMs?: number;
   } = {},
 ): Promise<Setup> {
   const fake = await startFakeGoogle({
@@ -99,6 +100,7 @@ async function setup(
       logger: options.logger,
       openBrowser: options.opener ?? browser.opener,
       now: () => clock.now,
+      storageWaitMs: options.storageWaitMs,
     });
     cleanups.push(() => service.close());
     return service;
@@ -389,6 +391,24 @@ describe('AuthService sign-in', () => {
     s.clock.now += 61_000;
     await s.service.status();
     expect(s.fake.requestCount('GET /drive/v3/about')).toBe(before + 1);
+  });
+
+  it('answers in time when Drive never answers, with the last figures and a warning', async () => {
+    const s = await setup({ storageWaitMs: 300 });
+    const signedIn = await signIn(s);
+    expect(signedIn.state === 'signed-in' && signedIn.storage).toBeTruthy();
+    s.clock.now += 61_000;
+    s.fake.addFault({ method: 'GET', path: '/drive/v3/about', hang: true, times: Infinity });
+    const asked = s.fake.requestCount('GET /drive/v3/about');
+    const status = await s.service.status();
+    expect(status).toMatchObject({
+      state: 'signed-in',
+      storage: signedIn.state === 'signed-in' ? signedIn.storage : null,
+      warnings: expect.arrayContaining([expect.stringMatching(/did not answer within 0\.3 s/)]),
+    });
+    // The hanging read is not started again by every status meanwhile.
+    await s.service.status();
+    expect(s.fake.requestCount('GET /drive/v3/about')).toBe(asked + 1);
   });
 });
 

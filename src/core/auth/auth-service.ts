@@ -30,6 +30,11 @@ const EXCHANGE_TIMEOUT_MS = 30 * 1000;
 /** Ended attempts remembered, so a client that asks late still learns its outcome. */
 const RECENT_ATTEMPTS = 20;
 const ABOUT_CACHE_MS = 60 * 1000;
+/**
+ * How long a status waits for Drive's storage figures before answering with the cached ones: a
+ * token endpoint or Drive that never answers must not hold `status` (nor the agent's start).
+ */
+const STORAGE_WAIT_MS = 5 * 1000;
 const REVOKE_TIMEOUT_MS = 15 * 1000;
 const NOT_SIGNED_IN =
   'DriveUp is not signed in to Google. Sign in from the tray menu or with `driveup signin`.';
@@ -43,6 +48,8 @@ export interface AuthServiceOptions {
   openBrowser?: BrowserOpener;
   /** For the storage cache; tests move time instead of waiting. */
   now?: () => number;
+  /** How long a status waits for storage figures (STORAGE_WAIT_MS by default). */
+  storageWaitMs?: number;
 }
 
 export interface BeginSignInOptions {
@@ -106,6 +113,8 @@ export class AuthService implements DriveAuth {
   readonly #recent = new Map<string, Attempt>();
   #storage: StorageCache | undefined;
   #storageWarning: string | undefined;
+  #storageRead: Promise<StorageQuota | null> | undefined;
+  readonly #storageWaitMs: number;
   #signOutWarning: string | undefined;
 
   constructor(options: AuthServiceOptions) {
@@ -116,6 +125,7 @@ export class AuthService implements DriveAuth {
     this.#logger = options.logger ?? silentLogger();
     this.#openBrowser = options.openBrowser ?? openInSystemBrowser;
     this.#now = options.now ?? Date.now;
+    this.#storageWaitMs = options.storageWaitMs ?? STORAGE_WAIT_MS;
     this.#tokens = new TokenManager({
       accounts: this.#accounts,
       google: this.#google,
@@ -129,7 +139,7 @@ export class AuthService implements DriveAuth {
   async status(): Promise<AuthStatus> {
     const state = await this.#state();
     if (state.state !== 'signed-in') return this.#withWarnings(state);
-    const storage = await this.#freshStorage(state.account.id);
+    const storage = await this.#storageWithin(state.account.id);
     // Reading Drive may itself have found the sign-in refused.
     const after = await this.#state();
     return this.#withWarnings(after.state === 'signed-in' ? { ...after, storage } : after);
@@ -324,6 +334,24 @@ export class AuthService implements DriveAuth {
     const scopes = granted.split(/\s+/);
     if (scopes.includes(SCOPE_URLS[wanted]) || scopes.includes(SCOPE_URLS.drive)) return undefined;
     return `The google.scope setting is now "${wanted}", which the current sign-in does not grant. Sign in again to allow it.`;
+  }
+
+  /** Fresh figures when Drive answers in time; the cached ones (and a warning) when it does not. */
+  async #storageWithin(accountId: string): Promise<StorageQuota | null> {
+    // One read at a time: a Drive that hangs is not asked again by every status meanwhile.
+    this.#storageRead ??= this.#freshStorage(accountId).finally(
+      () => (this.#storageRead = undefined),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.#storageWaitMs).unref();
+    });
+    const answer = await Promise.race([this.#storageRead, late]);
+    clearTimeout(timer);
+    if (answer !== 'late') return answer;
+    const waited = Number((this.#storageWaitMs / 1000).toFixed(1));
+    this.#storageWarning = `Google Drive did not answer within ${waited} s; storage use is not up to date.`;
+    return this.#storage?.accountId === accountId ? this.#storage.storage : null;
   }
 
   async #freshStorage(accountId: string): Promise<StorageQuota | null> {
