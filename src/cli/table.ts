@@ -24,5 +24,10 @@ export function renderTable(head: string[], rows: string[][]): string {
     },
   });
   table.push(...rows);
-  return table.toString();
+  // Padding after the last column would wrap a short row whenever a long link widened that column.
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }

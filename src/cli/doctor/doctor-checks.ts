@@ -1,4 +1,4 @@
-import { readdir, readFile, statfs } from 'node:fs/promises';
+import { readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkDirectoryTrust } from '../../core/config/directory-trust.ts';
 import type { DriveUpPaths } from '../../core/config/paths.ts';
@@ -199,20 +199,26 @@ export const checkDisk: DoctorCheck = async (ctx) => {
 };
 
 /**
- * Who owns DriveUp's directories (settings, data, logs): a slot for the engine's own check,
- * which refuses to start on directories another user owns or can write. Until it is connected,
- * this says it did not look, rather than claiming all is well.
+ * The check `driveup agent` makes before it starts (directory-trust.ts), so doctor says why the
+ * agent would refuse; directories not made yet are named as such, not called "yours".
  */
-/** The check `driveup agent` makes before it starts, so doctor says why it would refuse. */
 export const checkDirectoryOwnership: DoctorCheck = async (ctx) => {
   if (process.getuid === undefined)
     return skipped('Directories', 'ownership is not checked on Windows');
   const problems = await checkDirectoryTrust(ctx.paths);
   if (!problems.length) {
-    return ok(
-      'Directories',
-      `${ctx.paths.configDir}, ${ctx.paths.dataDir} and ${ctx.paths.stateDir} are yours alone`,
+    const dirs = [ctx.paths.configDir, ctx.paths.dataDir, ctx.paths.stateDir];
+    const exists = await Promise.all(
+      dirs.map((dir) =>
+        stat(dir).then(
+          () => true,
+          () => false,
+        ),
+      ),
     );
+    const missing = dirs.filter((_, i) => !exists[i]);
+    const later = missing.length ? ` (${missing.join(', ')}: made 0700 when the agent starts)` : '';
+    return ok('Directories', `yours alone${later}`);
   }
   return problem(
     'Directories',
