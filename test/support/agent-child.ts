@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { afterEach } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import type { AgentEvents } from '../../src/core/events/agent-events.ts';
-import type { AppRouter } from '../../src/ipc/app-router.ts';
-import { createSocketClient } from '../../src/ipc/socket-client.ts';
+import type { AppRouter } from '../../src/ipc/server/app-router.ts';
+import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { startDriveup, waitForLine } from './driveup-process.ts';
 
 export type AgentClient = ReturnType<typeof createSocketClient<AppRouter>>;

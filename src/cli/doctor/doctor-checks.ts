@@ -1,7 +1,7 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DriveUpPaths } from '../../core/config/paths.ts';
-import { probeSocket } from '../../ipc/agent-probe.ts';
+import { probeSocket } from '../../ipc/node/agent-probe.ts';
 import type { AgentClient } from '../agent-client.ts';
 import { connectToAgent } from '../agent-client.ts';
 import { formatBytes } from '../human-format.ts';

@@ -1,7 +1,7 @@
-import { Agent, type AgentOptions } from '../core/agent.ts';
+import { Agent, type AgentOptions } from '../../core/agent.ts';
 import { createAppRouter } from './app-router.ts';
-import { probeSocket } from './agent-probe.ts';
-import { AgentAlreadyRunningError } from './socket-errors.ts';
+import { probeSocket } from '../node/agent-probe.ts';
+import { AgentAlreadyRunningError } from '../node/socket-errors.ts';
 import { startSocketServer, type SocketServer } from './socket-server.ts';
 
 /**

@@ -4,8 +4,8 @@ import {
   inputIssuesMessage,
   schemaIssuesOf,
   type InputIssue,
-} from './input-issues.ts';
-import { transformer } from './common/transformer.ts';
+} from '../common/input-issues.ts';
+import { transformer } from '../common/transformer.ts';
 
 /**
  * The one tRPC instance every DriveUp router is built with, so that every transport (socket,
