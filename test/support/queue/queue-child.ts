@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { googleEndpoints } from '../../../src/core/config/google-endpoints.ts';
 import { DriveUploader } from '../../../src/core/drive/drive-uploader.ts';
-import { createDriveAuthFromTokens } from '../../../src/core/drive/token-drive-auth.ts';
+import { createDriveAuthFromTokens } from '../drive/token-drive-auth.ts';
 import type { Uploader } from '../../../src/core/drive/uploader.ts';
 import { EventBus } from '../../../src/core/events/event-bus.ts';
 import type { AgentEvents } from '../../../src/core/events/agent-events.ts';

@@ -3,12 +3,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { EventBus } from '../events/event-bus.ts';
-import { openDatabase } from '../store/database.ts';
-import type { WatchEvents } from './watch-events.ts';
-import { WatchService, type WatchServiceOptions } from './watch-service.ts';
-import type { WatchRuleState } from './watch-rules.ts';
-import type { JobOutcomeJob, JobOutcomeType, WatchQueueItem, WatchSink } from './watch-sink.ts';
+import { EventBus } from '../../../src/core/events/event-bus.ts';
+import { openDatabase } from '../../../src/core/store/database.ts';
+import type { WatchEvents } from '../../../src/core/watch/watch-events.ts';
+import { WatchService, type WatchServiceOptions } from '../../../src/core/watch/watch-service.ts';
+import type { WatchRuleState } from '../../../src/core/watch/watch-rules.ts';
+import type {
+  JobOutcomeJob,
+  JobOutcomeType,
+  WatchQueueItem,
+  WatchSink,
+} from '../../../src/core/watch/watch-sink.ts';
 
 export type TestEvents = WatchEvents & Record<JobOutcomeType, { job: JobOutcomeJob }>;
 
