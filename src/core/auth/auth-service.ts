@@ -18,7 +18,7 @@ import type {
 import { openInSystemBrowser, type BrowserOpener } from './browser-opener.ts';
 import { requireClientCredentials, type GoogleSettings } from './client-credentials.ts';
 import { fetchDriveAbout, type StorageQuota } from './drive-about.ts';
-import { describeGoogleError, isInvalidGrant } from './google-error.ts';
+import { describeGoogleError, isInvalidGrant } from '../drive/google-error.ts';
 import { SCOPE_URLS, startOAuthFlow, type Authorized } from './oauth-flow.ts';
 import type { SecretStore } from './secret-store.ts';
 import { SignInError, type SignInFailure } from './sign-in-error.ts';

@@ -4,7 +4,7 @@ import { googleEndpoints } from '../config/google-endpoints.ts';
 import type { StoredTokens } from './account-store.ts';
 import type { ClientCredentials } from './client-credentials.ts';
 import { fetchDriveAbout, type DriveAbout } from './drive-about.ts';
-import { describeGoogleError } from './google-error.ts';
+import { describeGoogleError } from '../drive/google-error.ts';
 import { createOAuthClient } from './google-oauth-client.ts';
 import { describeSpan, listenForRedirect } from './loopback-redirect.ts';
 import { SignInError } from './sign-in-error.ts';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { mongoUriProblem } from '../history/mongo-uri.ts';
+import { mongoUriProblem } from './mongo-uri.ts';
 
 const KIB_256 = 256 * 1024;
 

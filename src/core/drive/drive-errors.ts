@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { describeGoogleError, isInvalidGrant } from '../auth/google-error.ts';
+import { describeGoogleError, isInvalidGrant } from './google-error.ts';
 import { UploadError } from './uploader.ts';
 
 /** A Drive answer that was not a success, with what the scheduler and the user need from it. */

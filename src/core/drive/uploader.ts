@@ -1,5 +1,5 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
-import type { FileScope } from '../queue/file-scope.ts';
+import type { FileScope } from './file-scope.ts';
 import type { FailureKind } from '../queue/job.ts';
 
 /** What the queue asks the Drive uploader to do for one job attempt. */

@@ -8,7 +8,7 @@ import type { AgentEvents } from '../events/agent-events.ts';
 import { openDatabase } from '../store/database.ts';
 import { transaction } from '../store/transaction.ts';
 import { HistoryService, historyOptionsFromSettings } from './history-service.ts';
-import { mongoUriProblem } from './mongo-uri.ts';
+import { mongoUriProblem } from '../config/mongo-uri.ts';
 
 const tempDir = useTempDir();
 const context = { machineName: 'lab-pc', accountEmail: null };

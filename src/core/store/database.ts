@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Migration } from './migration.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { MIGRATIONS } from '../migrations.ts';
 import { transaction } from './transaction.ts';
 
 /** The local database cannot be used as it is. DriveUp leaves the file exactly as it found it. */

@@ -1,10 +1,10 @@
-import { historyMigration } from '../history/history-migration.ts';
-import { claimLeaseMigration } from '../queue/claim-lease-migration.ts';
-import { destinationIdentityMigration } from '../queue/destination-identity-migration.ts';
-import { queueMigration } from '../queue/queue-migration.ts';
-import { linkSafetyMigration } from '../watch/link-safety-migration.ts';
-import { watchMigration } from '../watch/watch-migration.ts';
-import type { Migration } from './migration.ts';
+import { historyMigration } from './history/history-migration.ts';
+import { claimLeaseMigration } from './queue/claim-lease-migration.ts';
+import { destinationIdentityMigration } from './queue/destination-identity-migration.ts';
+import { queueMigration } from './queue/queue-migration.ts';
+import { linkSafetyMigration } from './watch/link-safety-migration.ts';
+import { watchMigration } from './watch/watch-migration.ts';
+import type { Migration } from './store/migration.ts';
 
 /**
  * The schema's history, in order. Append only: a released migration is never edited, because
