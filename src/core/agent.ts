@@ -29,7 +29,7 @@ import type { Job } from './queue/job.ts';
 import type { RetryPolicyOptions } from './queue/retry-policy.ts';
 import type { SkippedPath } from './queue/skipped-path.ts';
 import { UploadQueue, type EnqueueItem } from './queue/upload-queue.ts';
-import { openDatabase } from './store/database.ts';
+import { openAgentDatabase } from './migrations.ts';
 import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
 import { WatchService } from './watch/watch-service.ts';
 
@@ -133,7 +133,7 @@ export class Agent {
       alsoStdout: options.logToStdout,
     });
     const bus: AgentBus = new EventBus<AgentEvents>();
-    const db = openDatabase(options.paths.databaseFile, {
+    const db = openAgentDatabase(options.paths.databaseFile, {
       ...maxPagesFrom(env.DRIVEUP_DATABASE_MAX_PAGES),
     });
     // With the pid pino adds: who had the database, when (two agents must never share it).

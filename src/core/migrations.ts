@@ -1,9 +1,11 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { historyMigration } from './history/history-migration.ts';
 import { claimLeaseMigration } from './queue/claim-lease-migration.ts';
 import { destinationIdentityMigration } from './queue/destination-identity-migration.ts';
 import { queueMigration } from './queue/queue-migration.ts';
 import { linkSafetyMigration } from './watch/link-safety-migration.ts';
 import { watchMigration } from './watch/watch-migration.ts';
+import { openDatabase, type OpenDatabaseOptions } from './store/database.ts';
 import type { Migration } from './store/migration.ts';
 
 /**
@@ -23,3 +25,11 @@ export const MIGRATIONS: readonly Migration[] = [
   linkSafetyMigration,
   destinationIdentityMigration,
 ];
+
+/** The agent's database: every feature's tables, as the composition root registers them. */
+export function openAgentDatabase(
+  file: string,
+  options: Omit<OpenDatabaseOptions, 'migrations'> = {},
+): DatabaseSync {
+  return openDatabase(file, { ...options, migrations: MIGRATIONS });
+}

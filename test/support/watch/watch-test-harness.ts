@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { EventBus } from '../../../src/core/events/event-bus.ts';
-import { openDatabase } from '../../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../../src/core/migrations.ts';
 import type { WatchEvents } from '../../../src/core/watch/watch-events.ts';
 import { WatchService, type WatchServiceOptions } from '../../../src/core/watch/watch-service.ts';
 import type { WatchRuleState } from '../../../src/core/watch/watch-rules.ts';
@@ -101,7 +101,7 @@ export function createHarness(
   overrides: Partial<WatchServiceOptions> = {},
 ): Harness {
   const dbFile = join(dataDir, 'driveup.db');
-  let db = openDatabase(dbFile);
+  let db = openAgentDatabase(dbFile);
   const bus = new EventBus<TestEvents>();
   const sink = new RecordingSink();
   const make = () =>
@@ -139,7 +139,7 @@ export function createHarness(
     async restart() {
       await harness.service.stop();
       db.close();
-      db = openDatabase(dbFile);
+      db = openAgentDatabase(dbFile);
       harness.db = db;
       harness.service = make();
       await harness.service.start();
