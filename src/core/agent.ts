@@ -20,7 +20,7 @@ import type { Settings, SettingKey, SettingsPatch } from './config/settings-sche
 import { SettingsStore } from './config/settings-store.ts';
 import { DriveUploader } from './drive/drive-uploader.ts';
 import { EventBus } from './events/event-bus.ts';
-import type { AgentBus, AgentEvents } from './events/agent-events.ts';
+import type { AgentBus, AgentEvents } from './agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';

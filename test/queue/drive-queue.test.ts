@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/core/events/event-bus.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
 import type { UploadQueueOptions } from '../../src/core/queue/upload-queue.ts';
 import { UploadQueue } from '../../src/core/queue/upload-queue.ts';
 import { openAgentDatabase } from '../../src/core/migrations.ts';

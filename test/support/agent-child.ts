@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
 import type { AppRouter } from '../../src/ipc/server/app-router.ts';
 import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { startDriveup, waitForLine } from './driveup-process.ts';

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { resolvePaths, type DriveUpPaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
 import type { AppRouter } from '../../src/ipc/server/app-router.ts';
 import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { signInWithCli, startDriveup, waitForLine } from './driveup-process.ts';

@@ -4,7 +4,7 @@ import { finishedJob } from '../../../test/history/history-fixtures.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { settingsSchema } from '../config/settings-schema.ts';
 import { EventBus } from '../events/event-bus.ts';
-import type { AgentEvents } from '../events/agent-events.ts';
+import type { AgentEvents } from '../agent-events.ts';
 import { openAgentDatabase } from '../migrations.ts';
 import { transaction } from '../store/transaction.ts';
 import { HistoryService, historyOptionsFromSettings } from './history-service.ts';

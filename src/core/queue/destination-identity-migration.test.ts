@@ -2,7 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../events/event-bus.ts';
-import type { AgentEvents } from '../events/agent-events.ts';
+import type { AgentEvents } from '../agent-events.ts';
 import { openDatabase } from '../store/database.ts';
 import { MIGRATIONS, openAgentDatabase } from '../migrations.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';

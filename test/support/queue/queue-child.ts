@@ -10,7 +10,7 @@ import { DriveUploader } from '../../../src/core/drive/drive-uploader.ts';
 import { createDriveAuthFromTokens } from '../drive/token-drive-auth.ts';
 import type { Uploader } from '../../../src/core/drive/uploader.ts';
 import { EventBus } from '../../../src/core/events/event-bus.ts';
-import type { AgentEvents } from '../../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../../src/core/agent-events.ts';
 import { UploadQueue } from '../../../src/core/queue/upload-queue.ts';
 import { openAgentDatabase } from '../../../src/core/migrations.ts';
 

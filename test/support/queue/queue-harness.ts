@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach } from 'vitest';
 import { EventBus } from '../../../src/core/events/event-bus.ts';
-import type { AgentEvents } from '../../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../../src/core/agent-events.ts';
 import type { Job } from '../../../src/core/queue/job.ts';
 import type { QueueEvents } from '../../../src/core/queue/queue-events.ts';
 import { UploadQueue, type UploadQueueOptions } from '../../../src/core/queue/upload-queue.ts';
