@@ -18,6 +18,7 @@ import {
 } from './config/settings-change.ts';
 import type { Settings, SettingKey, SettingsPatch } from './config/settings-schema.ts';
 import { SettingsStore } from './config/settings-store.ts';
+import { createDriveTransport } from './drive/drive-client.ts';
 import { DriveUploader } from './drive/drive-uploader.ts';
 import { EventBus } from './events/event-bus.ts';
 import type { AgentBus, AgentEvents } from './agent-events.ts';
@@ -138,8 +139,11 @@ export class Agent {
     });
     // With the pid pino adds: who had the database, when (two agents must never share it).
     log.logger.info({ file: options.paths.databaseFile }, 'database opened');
+    // One set of Drive connections and one pacer for every Drive call the agent makes.
+    const driveTransport = createDriveTransport();
     const auth = new AuthService({
       google: () => applyEnvOverrides(settings.get(), env).google,
+      driveTransport,
       secrets: new FileSecretStore({
         dir: options.paths.secretsDir,
         passphrase: env.DRIVEUP_SECRET_KEY,
@@ -150,6 +154,7 @@ export class Agent {
     });
     const uploader = new DriveUploader({
       auth,
+      transport: driveTransport,
       apiRoot: googleEndpoints(effective.google.endpoint).apiRoot,
       chunkSizeBytes: effective.uploads.chunkSizeBytes,
       bandwidthLimitBytesPerSecond: effective.uploads.bandwidthLimitBytesPerSecond,

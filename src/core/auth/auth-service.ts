@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OAuth2Client } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
 import type { DriveAuth } from '../drive/drive-auth.ts';
+import { createDriveTransport, type DriveTransport } from '../drive/drive-client.ts';
 import { UploadError } from '../drive/uploader.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
@@ -43,6 +44,8 @@ export interface AuthServiceOptions {
   openBrowser?: BrowserOpener;
   /** For the storage cache; tests move time instead of waiting. */
   now?: () => number;
+  /** The Drive connections and pacer the uploader uses (its `transport`); its own otherwise. */
+  driveTransport?: DriveTransport;
 }
 
 export interface BeginSignInOptions {
@@ -108,6 +111,8 @@ export class AuthService implements DriveAuth {
   #storageWarning: string | undefined;
   #signOutWarning: string | undefined;
 
+  readonly #driveTransport: DriveTransport;
+
   constructor(options: AuthServiceOptions) {
     this.#google = options.google;
     this.#secrets = options.secrets;
@@ -116,6 +121,7 @@ export class AuthService implements DriveAuth {
     this.#logger = options.logger ?? silentLogger();
     this.#openBrowser = options.openBrowser ?? openInSystemBrowser;
     this.#now = options.now ?? Date.now;
+    this.#driveTransport = options.driveTransport ?? createDriveTransport();
     this.#tokens = new TokenManager({
       accounts: this.#accounts,
       google: this.#google,
@@ -152,6 +158,7 @@ export class AuthService implements DriveAuth {
       timeoutMs,
       exchangeTimeoutMs: Math.min(EXCHANGE_TIMEOUT_MS, timeoutMs),
       signal: controller.signal,
+      driveTransport: this.#driveTransport,
       commit: (authorized) => this.#commit(authorized),
     });
     const attempt: Attempt = {
@@ -333,7 +340,8 @@ export class AuthService implements DriveAuth {
     }
     try {
       const client = await this.#tokens.client(accountId);
-      const about = await fetchDriveAbout(client, googleEndpoints(this.#google().endpoint).apiRoot);
+      const apiRoot = googleEndpoints(this.#google().endpoint).apiRoot;
+      const about = await fetchDriveAbout(client, apiRoot, this.#driveTransport);
       this.#storage = { accountId, storage: about.storage, at: this.#now() };
       this.#storageWarning = undefined;
       return about.storage;
