@@ -7,14 +7,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import { openAgentDatabase } from '../../src/core/migrations.ts';
-import { useAgentProcesses, type AgentProcess } from '../support/agent-child.ts';
+import { useAgentProcesses, type AgentProcess } from '../support/agent-process.ts';
 import { signInWithCli } from '../support/driveup-process.ts';
 import { FOLDER_MIME, startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
-const startAgent = useAgentProcesses();
+const { launch: startAgent } = useAgentProcesses();
 let fake: FakeGoogle;
 
 beforeEach(async () => {
