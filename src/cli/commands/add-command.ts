@@ -9,7 +9,7 @@ import { createProgressView } from '../progress/progress-view.ts';
 import { UploadProgress } from '../progress/upload-progress.ts';
 import { escapeControl } from '../terminal-text.ts';
 
-export const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
+const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
 
 export function registerAdd(program: Command, ctx: CliContext): void {
   program

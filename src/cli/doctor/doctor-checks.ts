@@ -70,14 +70,14 @@ export function doctorContext(paths: DriveUpPaths, env: NodeJS.ProcessEnv): Doct
   };
 }
 
-export const checkNode: DoctorCheck = async (ctx) => {
+const checkNode: DoctorCheck = async (ctx) => {
   const why = nodeVersionProblem(ctx.nodeVersion);
   return why
     ? problem('Node.js', ctx.nodeVersion, why.split('\n').slice(1).join(' '))
     : ok('Node.js', ctx.nodeVersion);
 };
 
-export const checkAgent: DoctorCheck = async (ctx) => {
+const checkAgent: DoctorCheck = async (ctx) => {
   const occupant = await probeSocket(ctx.paths.socketPath).catch((error: Error) => error);
   if (occupant instanceof Error)
     return problem(
@@ -106,7 +106,7 @@ export const checkAgent: DoctorCheck = async (ctx) => {
   }
 };
 
-export const checkSignIn: DoctorCheck = async (ctx) => {
+const checkSignIn: DoctorCheck = async (ctx) => {
   const client = await ctx.agent();
   if (!client) return skipped('Sign-in', 'needs the agent');
   const auth = await client.auth.status.query();
@@ -119,7 +119,7 @@ export const checkSignIn: DoctorCheck = async (ctx) => {
 };
 
 /** Any HTTP answer from Drive's API (401 without a token) proves the way there works. */
-export const checkDrive: DoctorCheck = async (ctx) => {
+const checkDrive: DoctorCheck = async (ctx) => {
   const endpoint = await googleEndpoint(ctx);
   const { googleEndpoints } = await import('../../core/config/google-endpoints.ts');
   const url = `${googleEndpoints(endpoint).apiRoot}drive/v3/about?fields=user`;
@@ -142,7 +142,7 @@ export const checkDrive: DoctorCheck = async (ctx) => {
   }
 };
 
-export const checkMongo: DoctorCheck = async (ctx) => {
+const checkMongo: DoctorCheck = async (ctx) => {
   const client = await ctx.agent();
   if (!client) return skipped('MongoDB', 'needs the agent');
   const history = await client.history.status.query();
@@ -156,7 +156,7 @@ export const checkMongo: DoctorCheck = async (ctx) => {
 };
 
 /** Linux gives each user a number of inotify watches; a recursive rule takes one per folder. */
-export const checkInotify: DoctorCheck = async (ctx) => {
+const checkInotify: DoctorCheck = async (ctx) => {
   const name = 'inotify watches';
   if (process.platform !== 'linux') return skipped(name, 'Linux only');
   const text = await readFile('/proc/sys/fs/inotify/max_user_watches', 'utf8').catch(() => null);
@@ -182,7 +182,7 @@ export const checkInotify: DoctorCheck = async (ctx) => {
   );
 };
 
-export const checkDisk: DoctorCheck = async (ctx) => {
+const checkDisk: DoctorCheck = async (ctx) => {
   const dir = await existingAncestor(ctx.paths.dataDir);
   const info = await statfs(dir);
   const free = info.bavail * info.bsize;
@@ -201,7 +201,7 @@ export const checkDisk: DoctorCheck = async (ctx) => {
  * which refuses to start on directories another user owns or can write. Until it is connected,
  * this says it did not look, rather than claiming all is well.
  */
-export const checkDirectoryOwnership: DoctorCheck = async () =>
+const checkDirectoryOwnership: DoctorCheck = async () =>
   skipped('Directories', 'ownership not checked by this version');
 
 /** Every check, in the order a person would fix things. */

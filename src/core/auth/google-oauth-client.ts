@@ -4,7 +4,7 @@ import type { ClientCredentials } from './client-credentials.ts';
 import { isInvalidGrant } from '../drive/google-error.ts';
 
 /** Refresh this long before the access token expires, so no upload starts with a dying token. */
-export const EAGER_REFRESH_MS = 5 * 60 * 1000;
+const EAGER_REFRESH_MS = 5 * 60 * 1000;
 
 export interface RefreshHooks {
   /** A refresh succeeded: awaited before the refreshed token is used, so it is on disk first. */

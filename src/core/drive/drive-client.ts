@@ -18,7 +18,7 @@ export interface DriveTransport {
 }
 
 /** Idle time after which a Drive request counts as timed out, unless said otherwise. */
-export const DRIVE_REQUEST_TIMEOUT_MS = 60_000;
+const DRIVE_REQUEST_TIMEOUT_MS = 60_000;
 
 export function createDriveTransport(timeoutMs = DRIVE_REQUEST_TIMEOUT_MS): DriveTransport {
   return { http: new DriveHttp(timeoutMs), pacer: new DrivePacer() };

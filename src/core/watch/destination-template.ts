@@ -5,7 +5,7 @@ import { folderPathProblem } from '../drive/folder-path.ts';
  * placeholders use the file's modification time (local time), not the upload time, so a file
  * lands in the same folder however late it is uploaded and however often DriveUp restarts.
  */
-export const TEMPLATE_PLACEHOLDERS = ['machine', 'relativeDir', 'yyyy', 'mm', 'dd'] as const;
+const TEMPLATE_PLACEHOLDERS = ['machine', 'relativeDir', 'yyyy', 'mm', 'dd'] as const;
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
 export const DEFAULT_DESTINATION = 'DriveUp/{machine}/{relativeDir}';

@@ -8,7 +8,7 @@ import { startSocketServer, type SocketServer } from './socket-server.ts';
  * How long a stop may take before the host closes what it can and gives up on the rest. Under
  * the 10 s a service manager (or a person at Ctrl-C) waits; a clean stop takes well under a second.
  */
-export const STOP_DEADLINE_MS = 7000;
+const STOP_DEADLINE_MS = 7000;
 /** A forced close that itself hangs (a log flush on a dead disk) is not waited for longer. */
 const FORCE_CLOSE_MS = 1500;
 

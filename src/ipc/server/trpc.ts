@@ -38,6 +38,4 @@ const t = initTRPC.create({
 export { transformer };
 export const router = t.router;
 export const publicProcedure = t.procedure;
-export const middleware = t.middleware;
 export const mergeRouters = t.mergeRouters;
-export const createCallerFactory = t.createCallerFactory;
