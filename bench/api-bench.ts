@@ -8,10 +8,10 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import { hostAgent } from '../src/ipc/agent-host.ts';
-import { createAppRouter, type AppRouter } from '../src/ipc/app-router.ts';
-import { createInProcessClient } from '../src/ipc/in-process-client.ts';
-import { createSocketClient } from '../src/ipc/socket-client.ts';
+import { hostAgent } from '../src/ipc/server/agent-host.ts';
+import { createAppRouter, type AppRouter } from '../src/ipc/server/app-router.ts';
+import { createInProcessClient } from '../src/ipc/server/in-process-client.ts';
+import { createSocketClient } from '../src/ipc/node/socket-client.ts';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
 
 const run = promisify(execFile);

@@ -6,11 +6,11 @@
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
 import { Worker } from 'node:worker_threads';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import type { AppRouter } from '../src/ipc/app-router.ts';
+import type { AppRouter } from '../src/ipc/server/app-router.ts';
 import { portLink } from '../src/ipc/common/port-link.ts';
 import { connectWorkerAgent, stopWorkerAgent } from '../src/ipc/server/agent-process.ts';
-import { createSocketClient } from '../src/ipc/socket-client.ts';
-import { transformer } from '../src/ipc/trpc.ts';
+import { createSocketClient } from '../src/ipc/node/socket-client.ts';
+import { transformer } from '../src/ipc/server/trpc.ts';
 import type { AgentWorkerData, EMIT_EVENTS_MESSAGE } from '../test/support/agent-worker.ts';
 
 const EMIT: typeof EMIT_EVENTS_MESSAGE = 'test.emit-events';

@@ -12,7 +12,7 @@ import { MongoHistory } from '../src/core/history/mongo-history.ts';
 import { Outbox } from '../src/core/history/outbox.ts';
 import { OutboxWorker } from '../src/core/history/outbox-worker.ts';
 import { planSearch } from '../src/core/history/search-plan.ts';
-import { openDatabase } from '../src/core/store/database.ts';
+import { openAgentDatabase } from '../src/core/migrations.ts';
 import { transaction } from '../src/core/store/transaction.ts';
 import { startMongoStandin } from '../test/support/mongo-standin/index.ts';
 import type { BenchResult } from './bench-result.ts';
@@ -200,7 +200,7 @@ async function searchBench(
   count: number,
   log: (line: string) => void,
 ): Promise<BenchResult[]> {
-  const db = openDatabase(file);
+  const db = openAgentDatabase(file);
   const c = corpus();
   fill(db, count, c, log);
   db.exec('ANALYZE');
@@ -257,7 +257,7 @@ async function drainBench(
   count: number,
   log: (line: string) => void,
 ): Promise<BenchResult> {
-  const db = openDatabase(file);
+  const db = openAgentDatabase(file);
   const c = corpus();
   const local = new LocalHistory(db);
   const outbox = new Outbox(db);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../src/core/agent.ts';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import type { AgentBus } from '../src/core/events/agent-events.ts';
+import type { AgentBus } from '../src/core/agent-events.ts';
 import type { FakeGoogleState } from '../test/support/fake-google/index.ts';
 import { fakeGoogleEnv } from '../test/support/fake-google-env.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';

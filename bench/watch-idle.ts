@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../src/core/events/event-bus.ts';
-import { openDatabase } from '../src/core/store/database.ts';
+import { openAgentDatabase } from '../src/core/migrations.ts';
 import { WatchService } from '../src/core/watch/watch-service.ts';
 import type { WatchEvents } from '../src/core/watch/watch-events.ts';
 import type {
@@ -71,7 +71,7 @@ export async function idle(quick: boolean, log: (line: string) => void): Promise
     for (let f = 0; f < perRule; f++)
       writeFileSync(join(folder, `d${f % DIRS_PER_RULE}`, `f${f}.dat`), 'x');
   }
-  const db = openDatabase(join(top, 'data', 'driveup.db'));
+  const db = openAgentDatabase(join(top, 'data', 'driveup.db'));
   const sink = new InstantUploads();
   const open = (rescanIntervalMs?: number) =>
     new WatchService({

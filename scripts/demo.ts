@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import { hostAgent } from '../src/ipc/agent-host.ts';
+import { hostAgent } from '../src/ipc/server/agent-host.ts';
 import { startFakeGoogle } from '../test/support/fake-google/index.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
 

@@ -1,8 +1,8 @@
 import { TRPCClientError } from '@trpc/client';
 import type { DriveUpPaths } from '../core/config/paths.ts';
-import type { AppRouter } from '../ipc/app-router.ts';
-import { createSocketClient } from '../ipc/socket-client.ts';
-import { findAgentNotRunningError } from '../ipc/socket-errors.ts';
+import type { AppRouter } from '../ipc/server/app-router.ts';
+import { createSocketClient } from '../ipc/node/socket-client.ts';
+import { findAgentNotRunningError } from '../ipc/node/socket-errors.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
 export type AgentClient = ReturnType<typeof createSocketClient<AppRouter>>;

@@ -1,4 +1,4 @@
-import type { AgentEvents } from '../core/events/agent-events.ts';
+import type { AgentEvents } from '../core/agent-events.ts';
 import type { CliContext } from './cli-context.ts';
 
 /** One agent event as the CLI handles it: the type names its payload. */

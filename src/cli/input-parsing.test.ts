@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseSize } from './size-input.ts';
 import { escapeControl, escapeControlKeepingLines } from './terminal-text.ts';
 import { parseDuration, parseTime } from './time-input.ts';
 
@@ -41,24 +40,12 @@ describe('parseTime', () => {
   });
 });
 
-describe('parseDuration and parseSize', () => {
+describe('parseDuration', () => {
   it('reads durations', () => {
     expect(parseDuration('500ms')).toBe(500);
     expect(parseDuration('2s')).toBe(2000);
     expect(parseDuration('1.5 minutes')).toBe(90_000);
     expect(parseDuration('2 fortnights')).toBeUndefined();
-  });
-
-  it('reads sizes and rates in powers of 1024', () => {
-    expect(parseSize('500k')).toBe(512_000);
-    expect(parseSize('1M')).toBe(1_048_576);
-    expect(parseSize('1MiB')).toBe(1_048_576);
-    expect(parseSize('1.5G')).toBe(1.5 * 1024 ** 3);
-    expect(parseSize('1M/s')).toBe(1_048_576);
-    expect(parseSize('4096')).toBe(4096);
-    expect(parseSize('12 B')).toBe(12);
-    for (const text of ['1.5', 'M', '1X', '-1k', '1ib', ''])
-      expect(parseSize(text), text).toBeUndefined();
   });
 });
 

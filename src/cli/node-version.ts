@@ -3,7 +3,7 @@
  * sources use type stripping, both Node 24. (The `node` devDependency pins it for npm scripts;
  * an installed `driveup` runs on whatever `node` the PATH has.)
  */
-export const MIN_NODE_MAJOR = 24;
+const MIN_NODE_MAJOR = 24;
 
 /**
  * What to tell a person whose Node is too old, or undefined when it will do. Kept free of

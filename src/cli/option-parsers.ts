@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { parseSize, SIZE_FORMATS } from './size-input.ts';
 import { parseDuration, parseTime, TIME_FORMATS } from './time-input.ts';
 
 /*
@@ -27,10 +26,4 @@ export function durationMs(value: string): number {
   if (ms === undefined)
     throw new InvalidArgumentError('Give milliseconds, or a duration such as 500ms, 2s, 1m.');
   return ms;
-}
-
-export function byteSize(value: string): number {
-  const bytes = parseSize(value);
-  if (bytes === undefined) throw new InvalidArgumentError(`Give ${SIZE_FORMATS}.`);
-  return bytes;
 }

@@ -22,7 +22,7 @@ export interface ProgramOptions {
   settingsHelp?: string;
 }
 
-export function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
+function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
   const program = new Command('driveup')
     .description(
       'DriveUp: reliable uploads to Google Drive. Every command but `agent` talks to the running agent.',

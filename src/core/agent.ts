@@ -18,9 +18,10 @@ import {
 } from './config/settings-change.ts';
 import type { Settings, SettingKey, SettingsPatch } from './config/settings-schema.ts';
 import { SettingsStore } from './config/settings-store.ts';
+import { createDriveTransport } from './drive/drive-client.ts';
 import { DriveUploader } from './drive/drive-uploader.ts';
 import { EventBus } from './events/event-bus.ts';
-import type { AgentBus, AgentEvents } from './events/agent-events.ts';
+import type { AgentBus, AgentEvents } from './agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
@@ -29,7 +30,7 @@ import type { Job } from './queue/job.ts';
 import type { RetryPolicyOptions } from './queue/retry-policy.ts';
 import type { SkippedPath } from './queue/skipped-path.ts';
 import { UploadQueue, type EnqueueItem } from './queue/upload-queue.ts';
-import { openDatabase } from './store/database.ts';
+import { openAgentDatabase } from './migrations.ts';
 import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
 import { WatchService } from './watch/watch-service.ts';
 
@@ -133,13 +134,16 @@ export class Agent {
       alsoStdout: options.logToStdout,
     });
     const bus: AgentBus = new EventBus<AgentEvents>();
-    const db = openDatabase(options.paths.databaseFile, {
+    const db = openAgentDatabase(options.paths.databaseFile, {
       ...maxPagesFrom(env.DRIVEUP_DATABASE_MAX_PAGES),
     });
     // With the pid pino adds: who had the database, when (two agents must never share it).
     log.logger.info({ file: options.paths.databaseFile }, 'database opened');
+    // One set of Drive connections and one pacer for every Drive call the agent makes.
+    const driveTransport = createDriveTransport();
     const auth = new AuthService({
       google: () => applyEnvOverrides(settings.get(), env).google,
+      driveTransport,
       secrets: new FileSecretStore({
         dir: options.paths.secretsDir,
         passphrase: env.DRIVEUP_SECRET_KEY,
@@ -150,6 +154,7 @@ export class Agent {
     });
     const uploader = new DriveUploader({
       auth,
+      transport: driveTransport,
       apiRoot: googleEndpoints(effective.google.endpoint).apiRoot,
       chunkSizeBytes: effective.uploads.chunkSizeBytes,
       bandwidthLimitBytesPerSecond: effective.uploads.bandwidthLimitBytesPerSecond,

@@ -43,7 +43,7 @@ export interface TrayAgentApi {
 
 /**
  * How main reaches the agent besides its own process: the seams the port transport (issue 15)
- * fills in. `probe` is src/ipc/agent-probe.ts's `probeSocket`.
+ * fills in. `probe` is src/ipc/node/agent-probe.ts's `probeSocket`.
  */
 export interface AgentConnector {
   /** Whether a headless `driveup agent` already serves this data directory's socket. */

@@ -1,6 +1,6 @@
-import { probeSocket } from '../ipc/agent-probe.ts';
-import type { AppRouter } from '../ipc/app-router.ts';
-import { createSocketClient } from '../ipc/socket-client.ts';
+import { probeSocket } from '../ipc/node/agent-probe.ts';
+import type { AppRouter } from '../ipc/server/app-router.ts';
+import { createSocketClient } from '../ipc/node/socket-client.ts';
 import type { AgentConnector } from './agent-api.ts';
 import { trayApiOverTrpc, type TrayProcedures } from './trpc-agent-api.ts';
 

@@ -5,9 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
-import type { AppRouter } from '../../src/ipc/app-router.ts';
-import { createSocketClient } from '../../src/ipc/socket-client.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
+import type { AppRouter } from '../../src/ipc/server/app-router.ts';
+import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import {
   runDriveup,
   signInWithCli,

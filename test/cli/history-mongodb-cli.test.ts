@@ -7,8 +7,8 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import type { HistorySyncStatus } from '../../src/core/history/outbox-worker.ts';
-import type { AppRouter } from '../../src/ipc/app-router.ts';
-import { createSocketClient } from '../../src/ipc/socket-client.ts';
+import type { AppRouter } from '../../src/ipc/server/app-router.ts';
+import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { openMongoTarget, type MongoTarget } from '../history/mongo-target.ts';
 import {
   runDriveup,

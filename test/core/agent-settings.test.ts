@@ -7,7 +7,7 @@ import { Agent } from '../../src/core/agent.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import type { SettingKey } from '../../src/core/config/settings-schema.ts';
 import type { SubscribeFn } from '../../src/core/watch/folder-watcher.ts';
-import { createHarness } from '../../src/core/watch/watch-test-harness.ts';
+import { createHarness } from '../support/watch/watch-test-harness.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { followSignInUrl } from '../support/follow-sign-in.ts';

@@ -5,7 +5,7 @@ import { LocalHistory } from '../../src/core/history/local-history.ts';
 import { Outbox } from '../../src/core/history/outbox.ts';
 import type { HistorySyncStatus, SyncTarget } from '../../src/core/history/outbox-worker.ts';
 import { OutboxWorker } from '../../src/core/history/outbox-worker.ts';
-import { openDatabase } from '../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../src/core/migrations.ts';
 
 export interface LocalParts {
   db: DatabaseSync;
@@ -15,7 +15,7 @@ export interface LocalParts {
 }
 
 export function openLocalParts(dir: string): LocalParts {
-  const db = openDatabase(join(dir, 'driveup.db'));
+  const db = openAgentDatabase(join(dir, 'driveup.db'));
   const local = new LocalHistory(db);
   const outbox = new Outbox(db);
   return { db, local, outbox, recorder: new HistoryRecorder(db, local, outbox) };

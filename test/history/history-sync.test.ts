@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvents } from '../../src/core/history/history-events.ts';
 import { HistoryService } from '../../src/core/history/history-service.ts';
 import type { HistorySyncStatus } from '../../src/core/history/outbox-worker.ts';
-import { openDatabase } from '../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../src/core/migrations.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 import { finishedJob } from './history-fixtures.ts';
 import type { MongoTarget } from './mongo-target.ts';
@@ -32,7 +32,7 @@ afterEach(async () => {
 async function harness(uri?: (target: MongoTarget) => string): Promise<Harness> {
   const target = await openMongoTarget();
   const bus = new EventBus<HistoryEvents>();
-  const db = openDatabase(join(await tempDir(), 'driveup.db'));
+  const db = openAgentDatabase(join(await tempDir(), 'driveup.db'));
   const service = new HistoryService({
     db,
     machineName: 'lab-pc',

@@ -7,7 +7,7 @@ import type { HistoryEvents } from '../../src/core/history/history-events.ts';
 import { HistoryService } from '../../src/core/history/history-service.ts';
 import { HISTORY_INDEXES } from '../../src/core/history/mongo-history.ts';
 import type { HistorySyncStatus } from '../../src/core/history/outbox-worker.ts';
-import { openDatabase } from '../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../src/core/migrations.ts';
 import { startMongoStandin, type MongoStandin } from '../support/mongo-standin/index.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 import { finishedJob } from './history-fixtures.ts';
@@ -28,7 +28,7 @@ interface Harness {
 
 async function harness(mongo: { uri?: string; database?: string }): Promise<Harness> {
   const bus = new EventBus<HistoryEvents>();
-  const db = openDatabase(join(await tempDir(), 'driveup.db'));
+  const db = openAgentDatabase(join(await tempDir(), 'driveup.db'));
   const service = new HistoryService({
     db,
     machineName: 'lab-pc',

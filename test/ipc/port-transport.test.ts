@@ -13,9 +13,9 @@ import type { TrpcPort } from '../../src/ipc/common/trpc-port.ts';
 import { fromMessagePortMain } from '../../src/ipc/server/electron-message-port.ts';
 import { fromNodeMessagePort } from '../../src/ipc/server/node-message-port.ts';
 import { serveOverPort, type ServedPort } from '../../src/ipc/server/port-server.ts';
-import { createSocketClient } from '../../src/ipc/socket-client.ts';
-import { startSocketServer, type SocketServer } from '../../src/ipc/socket-server.ts';
-import { publicProcedure, router, transformer } from '../../src/ipc/trpc.ts';
+import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
+import { startSocketServer, type SocketServer } from '../../src/ipc/server/socket-server.ts';
+import { publicProcedure, router, transformer } from '../../src/ipc/server/trpc.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 type TestEvents = { uploaded: { name: string; at: Date } };

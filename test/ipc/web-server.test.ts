@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StagingArea } from '../../src/core/staging/staging-area.ts';
-import { createAppRouter } from '../../src/ipc/app-router.ts';
+import { createAppRouter } from '../../src/ipc/server/app-router.ts';
 import { queueWithAgent, stageThenQueue } from '../../src/ipc/server/browser-upload.ts';
 import { startWebServer, webTransport, type WebServer } from '../../src/ipc/server/web-server.ts';
 import { WebSessions } from '../../src/ipc/server/web-sessions.ts';

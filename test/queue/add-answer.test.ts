@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppRouter } from '../../src/ipc/app-router.ts';
-import { createInProcessClient } from '../../src/ipc/in-process-client.ts';
+import { createAppRouter } from '../../src/ipc/server/app-router.ts';
+import { createInProcessClient } from '../../src/ipc/server/in-process-client.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
 
 let harness: AgentHarness | undefined;

@@ -6,15 +6,15 @@ import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import { openDatabase } from '../../src/core/store/database.ts';
-import { useAgentProcesses, type AgentProcess } from '../support/agent-child.ts';
+import { openAgentDatabase } from '../../src/core/migrations.ts';
+import { useAgentProcesses, type AgentProcess } from '../support/agent-process.ts';
 import { signInWithCli } from '../support/driveup-process.ts';
 import { FOLDER_MIME, startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
-const startAgent = useAgentProcesses();
+const { launch: startAgent } = useAgentProcesses();
 let fake: FakeGoogle;
 
 beforeEach(async () => {
@@ -102,7 +102,7 @@ describe('the agent when its disk fills up', { timeout: 90_000 }, () => {
     const { databaseFile } = resolvePaths({ env });
     // Ballast in the agent's own database, then a cap on its size: deleting the ballast is what
     // freeing the disk is, without root or a small file system.
-    const db = openDatabase(databaseFile);
+    const db = openAgentDatabase(databaseFile);
     db.exec('CREATE TABLE ballast (bytes BLOB NOT NULL) STRICT');
     db.prepare('INSERT INTO ballast VALUES (zeroblob(2000000))').run();
     const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;

@@ -4,16 +4,16 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import { probeSocket } from '../../src/ipc/agent-probe.ts';
-import { hostAgent } from '../../src/ipc/agent-host.ts';
-import { useAgentProcesses, type AgentProcess } from '../support/agent-child.ts';
+import { probeSocket } from '../../src/ipc/node/agent-probe.ts';
+import { hostAgent } from '../../src/ipc/server/agent-host.ts';
+import { useAgentProcesses, type AgentProcess } from '../support/agent-process.ts';
 import { signInWithCli, startDriveup, waitForLine } from '../support/driveup-process.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
-const startAgent = useAgentProcesses();
+const { launch: startAgent } = useAgentProcesses();
 let fake: FakeGoogle;
 
 beforeEach(async () => {

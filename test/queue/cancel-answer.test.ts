@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useAgentProcesses } from '../support/agent-child.ts';
+import { useAgentProcesses } from '../support/agent-process.ts';
 import { runDriveup, signInWithCli } from '../support/driveup-process.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { fakeGoogleEnv } from '../support/fake-google-env.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
-const startAgent = useAgentProcesses();
+const { launch: startAgent } = useAgentProcesses();
 let fake: FakeGoogle;
 
 beforeEach(async () => {

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/core/events/event-bus.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
 import type { UploadQueueOptions } from '../../src/core/queue/upload-queue.ts';
 import { UploadQueue } from '../../src/core/queue/upload-queue.ts';
-import { openDatabase } from '../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../src/core/migrations.ts';
 import { KIB, useDriveFixture, type LocalTestFile } from '../support/drive-fixtures.ts';
 import { ManualClock } from '../support/queue/manual-clock.ts';
 import { useTempDir } from '../support/temp-dir.ts';
@@ -15,7 +15,7 @@ const tempDir = useTempDir();
 
 /** The real queue over a real database and the real DriveUploader on the fake Google. */
 async function realQueue(options: Partial<UploadQueueOptions> = {}) {
-  const db = openDatabase(join(await tempDir(), 'driveup.db'));
+  const db = openAgentDatabase(join(await tempDir(), 'driveup.db'));
   const bus = new EventBus<AgentEvents>();
   const queue = new UploadQueue({
     db,

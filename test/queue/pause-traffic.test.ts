@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppRouter } from '../../src/ipc/app-router.ts';
-import { createInProcessClient } from '../../src/ipc/in-process-client.ts';
+import { createAppRouter } from '../../src/ipc/server/app-router.ts';
+import { createInProcessClient } from '../../src/ipc/server/in-process-client.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
 import { CHUNK_UNIT } from '../support/fake-google/index.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../src/core/agent.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import type { SettingsInput } from '../../src/core/config/settings-schema.ts';
 import { startFakeGoogle, type FakeGoogle } from './fake-google/index.ts';

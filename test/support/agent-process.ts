@@ -4,9 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { resolvePaths, type DriveUpPaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
-import type { AppRouter } from '../../src/ipc/app-router.ts';
-import { createSocketClient } from '../../src/ipc/socket-client.ts';
+import type { AgentEvents } from '../../src/core/agent-events.ts';
+import type { AppRouter } from '../../src/ipc/server/app-router.ts';
+import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { signInWithCli, startDriveup, waitForLine } from './driveup-process.ts';
 import type { FakeGoogle } from './fake-google/index.ts';
 import { fakeGoogleEnv } from './fake-google-env.ts';
@@ -16,10 +16,11 @@ export type AgentClient = ReturnType<typeof createSocketClient<AppRouter>>;
 /** `driveup agent` as installed, in its own process, with a client on its socket. */
 export interface AgentProcess {
   env: NodeJS.ProcessEnv;
-  home: string;
   paths: DriveUpPaths;
   client: AgentClient;
   child: ChildProcess;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  exited: Promise<number | string | null>;
   /**
    * Resolves with the first event of `type` that `accept` takes, among every event since the agent
    * started (they are all recorded, so none can slip by between an action and the wait for it).
@@ -28,42 +29,82 @@ export interface AgentProcess {
     type: K,
     accept?: (data: AgentEvents[K]) => boolean,
   ): Promise<AgentEvents[K]>;
+  /**
+   * Subscribes, and once the subscription is live resolves with a function that waits for the
+   * first event of `type` that `accept` takes from then on:
+   * `const paused = await agent.next('queue.paused'); …; await paused();`
+   */
+  next<K extends keyof AgentEvents>(
+    type: K,
+    accept?: (data: AgentEvents[K]) => boolean,
+  ): Promise<() => Promise<AgentEvents[K]>>;
+  /**
+   * Every event of `type` from now on (once the subscription is live), and a wait for the moment
+   * they satisfy `done`, checked as each arrives.
+   */
+  collect<K extends keyof AgentEvents>(type: K): Promise<Collected<AgentEvents[K]>>;
 }
 
-/**
- * Agents started by a test file, SIGKILLed after each test if still running. Call at the top
- * level of a test file.
- */
-export function useAgentProcesses(): {
+export interface Collected<T> {
+  readonly items: T[];
+  until(done: (items: readonly T[]) => boolean): Promise<void>;
+  stop(): void;
+}
+
+export interface AgentProcesses {
+  /** An agent against the fake Google server, its home in `home`; signed in unless `signIn: false`. */
   start(
     fake: FakeGoogle,
     home: string,
     options?: { settings?: object; signIn?: boolean },
   ): Promise<AgentProcess>;
-} {
+  /** An agent in exactly this environment (the caller set up its home, Google and sign-in). */
+  launch(env: NodeJS.ProcessEnv): Promise<AgentProcess>;
+}
+
+/**
+ * `driveup agent` processes for a test file, each with a socket client; any still running after
+ * a test is SIGKILLed. Call at the top level of a test file.
+ */
+export function useAgentProcesses(): AgentProcesses {
   const children: ChildProcess[] = [];
   afterEach(async () => {
     for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
     }
   });
+  const launch = async (env: NodeJS.ProcessEnv): Promise<AgentProcess> => {
+    const child = startDriveup(['agent', '--json'], env);
+    children.push(child);
+    const exited = new Promise<number | string | null>((resolve) =>
+      child.once('exit', (code, signal) => resolve(code ?? signal)),
+    );
+    await waitForLine(child, /"pid"/);
+    const paths = resolvePaths({ env });
+    const client = createSocketClient<AppRouter>(paths.socketPath);
+    return {
+      env,
+      paths,
+      client,
+      child,
+      exited,
+      event: await recordEvents(client, child),
+      next: (type, accept) => nextEvent(client, type, accept),
+      collect: (type) => collectEvents(client, type),
+    };
+  };
   return {
+    launch,
     async start(fake, home, options = {}) {
       if (options.settings) {
         await writeFile(join(home, 'settings.json'), JSON.stringify(options.settings));
       }
       const env = fakeGoogleEnv(fake.url, home);
-      const child = startDriveup(['agent', '--json'], env);
-      children.push(child);
-      await waitForLine(child, /"pid"/);
-      const paths = resolvePaths({ env });
-      const client = createSocketClient<AppRouter>(paths.socketPath);
-      const recorder = await recordEvents(client, child);
+      const agent = await launch(env);
       if (options.signIn !== false) await signInWithCli(env);
-      return { env, home, paths, client, child, event: recorder };
+      return agent;
     },
   };
 }
@@ -109,5 +150,64 @@ async function recordEvents(client: AgentClient, child: ChildProcess) {
         resolve: resolve as (data: unknown) => void,
       }),
     );
+  };
+}
+
+function nextEvent<K extends keyof AgentEvents>(
+  client: AgentClient,
+  type: K,
+  accept: (data: AgentEvents[K]) => boolean = () => true,
+): Promise<() => Promise<AgentEvents[K]>> {
+  const started = Promise.withResolvers<void>();
+  const event = new Promise<AgentEvents[K]>((resolve, reject) => {
+    const subscription = client.events.subscribe(
+      {},
+      {
+        onStarted: () => started.resolve(),
+        onData: ({ data }) => {
+          if (data.type !== type || !accept(data.data as AgentEvents[K])) return;
+          subscription.unsubscribe();
+          resolve(data.data as AgentEvents[K]);
+        },
+        onError: (error) => {
+          started.reject(error);
+          reject(error);
+        },
+      },
+    );
+  });
+  event.catch(() => {});
+  return started.promise.then(() => () => event);
+}
+
+async function collectEvents<K extends keyof AgentEvents>(
+  client: AgentClient,
+  type: K,
+): Promise<Collected<AgentEvents[K]>> {
+  const items: AgentEvents[K][] = [];
+  const waiters: Array<{ done: (items: readonly AgentEvents[K][]) => boolean; resolve(): void }> =
+    [];
+  const started = Promise.withResolvers<void>();
+  const subscription = client.events.subscribe(
+    {},
+    {
+      onStarted: () => started.resolve(),
+      onData: ({ data }) => {
+        if (data.type !== type) return;
+        items.push(data.data as AgentEvents[K]);
+        for (const waiter of waiters.filter((w) => w.done(items))) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      },
+      onError: (error) => started.reject(error),
+    },
+  );
+  await started.promise;
+  return {
+    items,
+    until: (done) =>
+      done(items) ? Promise.resolve() : new Promise((resolve) => waiters.push({ done, resolve })),
+    stop: () => subscription.unsubscribe(),
   };
 }

@@ -11,9 +11,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent } from '../../src/core/agent.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import { createAppRouter } from '../../src/ipc/app-router.ts';
+import { createAppRouter } from '../../src/ipc/server/app-router.ts';
 import { runAgentProcess, workerThreadParent } from '../../src/ipc/server/agent-process.ts';
-import { startSocketServer } from '../../src/ipc/socket-server.ts';
+import { startSocketServer } from '../../src/ipc/server/socket-server.ts';
 
 export interface AgentWorkerData {
   env: Record<string, string>;

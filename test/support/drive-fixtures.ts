@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { googleEndpoints } from '../../src/core/config/google-endpoints.ts';
 import { DriveUploader, type DriveUploaderOptions } from '../../src/core/drive/drive-uploader.ts';
-import { createDriveAuthFromTokens } from '../../src/core/drive/token-drive-auth.ts';
+import { createDriveAuthFromTokens } from './drive/token-drive-auth.ts';
 import type { UploadRequest } from '../../src/core/drive/uploader.ts';
 import { startFakeGoogle, type FakeGoogle } from './fake-google/index.ts';
 import { useTempDir } from './temp-dir.ts';

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppRouter } from '../../src/ipc/app-router.ts';
-import { createInProcessClient } from '../../src/ipc/in-process-client.ts';
-import { mergeRouters, publicProcedure, router } from '../../src/ipc/trpc.ts';
+import { createAppRouter } from '../../src/ipc/server/app-router.ts';
+import { createInProcessClient } from '../../src/ipc/server/in-process-client.ts';
+import { mergeRouters, publicProcedure, router } from '../../src/ipc/server/trpc.ts';
 import type { TrayAgentEvent } from '../../src/tray/agent-api.ts';
 import { trayApiOverTrpc } from '../../src/tray/trpc-agent-api.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';

@@ -11,7 +11,7 @@ import { onInterrupt } from '../interrupt.ts';
 import { createProgressView } from '../progress/progress-view.ts';
 import { UploadProgress } from '../progress/upload-progress.ts';
 
-export const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
+const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
 
 export function registerAdd(program: Command, ctx: CliContext): void {
   program

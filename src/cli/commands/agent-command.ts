@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UntrustedDirectoryError, type TrustProblem } from '../../core/config/directory-trust.ts';
 import { trustWords } from '../trust-words.ts';
-import { AgentAlreadyRunningError } from '../../ipc/socket-errors.ts';
+import { AgentAlreadyRunningError } from '../../ipc/node/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 
@@ -20,7 +20,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--foreground', 'also print the log to the terminal')
     .action(async (options: { foreground?: boolean }) => {
       // Loaded only here: every other command is a thin client and must start fast.
-      const { hostAgent } = await import('../../ipc/agent-host.ts');
+      const { hostAgent } = await import('../../ipc/server/agent-host.ts');
       const hosted = await hostAgent({ paths: ctx.paths, logToStdout: options.foreground }).catch(
         (error: unknown) => {
           if (error instanceof AgentAlreadyRunningError) {

@@ -8,7 +8,7 @@ import {
   settingInfo,
 } from '../../core/config/settings-info.ts';
 import type { Settings, SettingKey } from '../../core/config/settings-schema.ts';
-import { findAgentNotRunningError } from '../../ipc/socket-errors.ts';
+import { findAgentNotRunningError } from '../../ipc/node/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { parseSize, SIZE_FORMATS } from '../size-input.ts';

@@ -39,7 +39,7 @@ function renderStatus(status: AgentStatus): string {
   ].join('\n');
 }
 
-export function renderAccount(auth: AuthStatus): string {
+function renderAccount(auth: AuthStatus): string {
   const warnings = auth.warnings.map((w) => `\n  warning: ${w}`).join('');
   switch (auth.state) {
     case 'signed-in': {

@@ -2,7 +2,7 @@ import { readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkDirectoryTrust } from '../../core/config/directory-trust.ts';
 import type { DriveUpPaths } from '../../core/config/paths.ts';
-import { probeSocket } from '../../ipc/agent-probe.ts';
+import { probeSocket } from '../../ipc/node/agent-probe.ts';
 import type { AgentClient } from '../agent-client.ts';
 import { connectToAgent } from '../agent-client.ts';
 import { formatBytes } from '../human-format.ts';
@@ -72,14 +72,14 @@ export function doctorContext(paths: DriveUpPaths, env: NodeJS.ProcessEnv): Doct
   };
 }
 
-export const checkNode: DoctorCheck = async (ctx) => {
+const checkNode: DoctorCheck = async (ctx) => {
   const why = nodeVersionProblem(ctx.nodeVersion);
   return why
     ? problem('Node.js', ctx.nodeVersion, why.split('\n').slice(1).join(' '))
     : ok('Node.js', ctx.nodeVersion);
 };
 
-export const checkAgent: DoctorCheck = async (ctx) => {
+const checkAgent: DoctorCheck = async (ctx) => {
   const occupant = await probeSocket(ctx.paths.socketPath).catch((error: Error) => error);
   if (occupant instanceof Error)
     return problem(
@@ -108,7 +108,7 @@ export const checkAgent: DoctorCheck = async (ctx) => {
   }
 };
 
-export const checkSignIn: DoctorCheck = async (ctx) => {
+const checkSignIn: DoctorCheck = async (ctx) => {
   const client = await ctx.agent();
   if (!client) return skipped('Sign-in', 'needs the agent');
   const auth = await client.auth.status.query();
@@ -121,7 +121,7 @@ export const checkSignIn: DoctorCheck = async (ctx) => {
 };
 
 /** Any HTTP answer from Drive's API (401 without a token) proves the way there works. */
-export const checkDrive: DoctorCheck = async (ctx) => {
+const checkDrive: DoctorCheck = async (ctx) => {
   const endpoint = await googleEndpoint(ctx);
   const { googleEndpoints } = await import('../../core/config/google-endpoints.ts');
   const url = `${googleEndpoints(endpoint).apiRoot}drive/v3/about?fields=user`;
@@ -144,7 +144,7 @@ export const checkDrive: DoctorCheck = async (ctx) => {
   }
 };
 
-export const checkMongo: DoctorCheck = async (ctx) => {
+const checkMongo: DoctorCheck = async (ctx) => {
   const client = await ctx.agent();
   if (!client) return skipped('MongoDB', 'needs the agent');
   const history = await client.history.status.query();
@@ -158,7 +158,7 @@ export const checkMongo: DoctorCheck = async (ctx) => {
 };
 
 /** Linux gives each user a number of inotify watches; a recursive rule takes one per folder. */
-export const checkInotify: DoctorCheck = async (ctx) => {
+const checkInotify: DoctorCheck = async (ctx) => {
   const name = 'inotify watches';
   if (process.platform !== 'linux') return skipped(name, 'Linux only');
   const text = await readFile('/proc/sys/fs/inotify/max_user_watches', 'utf8').catch(() => null);
@@ -184,7 +184,7 @@ export const checkInotify: DoctorCheck = async (ctx) => {
   );
 };
 
-export const checkDisk: DoctorCheck = async (ctx) => {
+const checkDisk: DoctorCheck = async (ctx) => {
   const dir = await existingAncestor(ctx.paths.dataDir);
   const info = await statfs(dir);
   const free = info.bavail * info.bsize;
@@ -202,7 +202,7 @@ export const checkDisk: DoctorCheck = async (ctx) => {
  * The check `driveup agent` makes before it starts (directory-trust.ts), so doctor says why the
  * agent would refuse; directories not made yet are named as such, not called "yours".
  */
-export const checkDirectoryOwnership: DoctorCheck = async (ctx) => {
+const checkDirectoryOwnership: DoctorCheck = async (ctx) => {
   if (process.getuid === undefined)
     return skipped('Directories', 'ownership is not checked on Windows');
   const problems = await checkDirectoryTrust(ctx.paths);

@@ -7,7 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
  * The agent's log files in its state directory, oldest first: pino-roll writes `driveup.1.log`,
  * `driveup.2.log`, … (the number grows at each rotation; five are kept).
  */
-export async function logFiles(stateDir: string): Promise<string[]> {
+async function logFiles(stateDir: string): Promise<string[]> {
   const names = await readdir(stateDir).catch(() => [] as string[]);
   return names
     .map((name) => ({ name, n: Number(/^driveup\.(?:.+\.)?(\d+)\.log$/.exec(name)?.[1]) }))

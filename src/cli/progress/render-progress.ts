@@ -116,7 +116,7 @@ function bar(ratio: number): string {
 }
 
 /** Cuts a line to `width` terminal columns (wide characters count two), marking the cut. */
-export function truncate(line: string, width: number): string {
+function truncate(line: string, width: number): string {
   if (stringWidth(line) <= width) return line;
   let out = '';
   let used = 0;

@@ -162,7 +162,7 @@ export class AccountStore {
 }
 
 /** Secret keys are file names in the file store: permission ids are digits, anything else is hashed. */
-export function tokensKey(accountId: string): string {
+function tokensKey(accountId: string): string {
   const safe = /^[A-Za-z0-9_-]{1,64}$/.test(accountId)
     ? accountId
     : createHash('sha256').update(accountId).digest('hex').slice(0, 40);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OAuth2Client } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
 import type { DriveAuth } from '../drive/drive-auth.ts';
+import { createDriveTransport, type DriveTransport } from '../drive/drive-client.ts';
 import { UploadError } from '../drive/uploader.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
@@ -18,7 +19,7 @@ import type {
 import { openInSystemBrowser, type BrowserOpener } from './browser-opener.ts';
 import { requireClientCredentials, type GoogleSettings } from './client-credentials.ts';
 import { fetchDriveAbout, type StorageQuota } from './drive-about.ts';
-import { describeGoogleError, isInvalidGrant } from './google-error.ts';
+import { describeGoogleError, isInvalidGrant } from '../drive/google-error.ts';
 import { SCOPE_URLS, startOAuthFlow, type Authorized } from './oauth-flow.ts';
 import type { SecretStore } from './secret-store.ts';
 import { SignInError, type SignInFailure } from './sign-in-error.ts';
@@ -50,6 +51,8 @@ export interface AuthServiceOptions {
   now?: () => number;
   /** How long a status waits for storage figures (STORAGE_WAIT_MS by default). */
   storageWaitMs?: number;
+  /** The Drive connections and pacer the uploader uses (its `transport`); its own otherwise. */
+  driveTransport?: DriveTransport;
 }
 
 export interface BeginSignInOptions {
@@ -117,6 +120,8 @@ export class AuthService implements DriveAuth {
   readonly #storageWaitMs: number;
   #signOutWarning: string | undefined;
 
+  readonly #driveTransport: DriveTransport;
+
   constructor(options: AuthServiceOptions) {
     this.#google = options.google;
     this.#secrets = options.secrets;
@@ -126,6 +131,7 @@ export class AuthService implements DriveAuth {
     this.#openBrowser = options.openBrowser ?? openInSystemBrowser;
     this.#now = options.now ?? Date.now;
     this.#storageWaitMs = options.storageWaitMs ?? STORAGE_WAIT_MS;
+    this.#driveTransport = options.driveTransport ?? createDriveTransport();
     this.#tokens = new TokenManager({
       accounts: this.#accounts,
       google: this.#google,
@@ -162,6 +168,7 @@ export class AuthService implements DriveAuth {
       timeoutMs,
       exchangeTimeoutMs: Math.min(EXCHANGE_TIMEOUT_MS, timeoutMs),
       signal: controller.signal,
+      driveTransport: this.#driveTransport,
       commit: (authorized) => this.#commit(authorized),
     });
     const attempt: Attempt = {
@@ -361,7 +368,8 @@ export class AuthService implements DriveAuth {
     }
     try {
       const client = await this.#tokens.client(accountId);
-      const about = await fetchDriveAbout(client, googleEndpoints(this.#google().endpoint).apiRoot);
+      const apiRoot = googleEndpoints(this.#google().endpoint).apiRoot;
+      const about = await fetchDriveAbout(client, apiRoot, this.#driveTransport);
       this.#storage = { accountId, storage: about.storage, at: this.#now() };
       this.#storageWarning = undefined;
       return about.storage;

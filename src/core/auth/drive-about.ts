@@ -1,5 +1,7 @@
 import type { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
+import { DriveApi } from '../drive/drive-api.ts';
+import { DriveClient, type DriveTransport } from '../drive/drive-client.ts';
 
 /** Who is signed in. `id` is Drive's `permissionId`: see `account-store.ts` for why. */
 export interface DriveAccount {
@@ -37,12 +39,15 @@ const FIELDS = 'user(permissionId,emailAddress,displayName),storageQuota(usage,l
  * Reads the account and its storage from Drive's `about`. It works with the narrow `drive.file`
  * scope, so signing in asks for nothing beyond what uploading needs.
  */
-export async function fetchDriveAbout(client: OAuth2Client, apiRoot: string): Promise<DriveAbout> {
-  const response = await client.request<unknown>({
-    url: new URL('drive/v3/about', apiRoot).href,
-    params: { fields: FIELDS },
-  });
-  const about = aboutSchema.parse(response.data);
+export async function fetchDriveAbout(
+  client: OAuth2Client,
+  apiRoot: string,
+  transport: DriveTransport,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<DriveAbout> {
+  const auth = { client: () => Promise.resolve(client) };
+  const api = new DriveApi(new DriveClient(auth, transport.http, apiRoot, transport.pacer));
+  const about = aboutSchema.parse(await api.about(FIELDS, signal));
   return {
     account: {
       id: about.user.permissionId,

@@ -1,10 +1,10 @@
 import { OAuth2Client, type Credentials } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
 import type { ClientCredentials } from './client-credentials.ts';
-import { isInvalidGrant } from './google-error.ts';
+import { isInvalidGrant } from '../drive/google-error.ts';
 
 /** Refresh this long before the access token expires, so no upload starts with a dying token. */
-export const EAGER_REFRESH_MS = 5 * 60 * 1000;
+const EAGER_REFRESH_MS = 5 * 60 * 1000;
 
 export interface RefreshHooks {
   /** A refresh succeeded: awaited before the refreshed token is used, so it is on disk first. */

@@ -5,7 +5,7 @@ import { finished } from 'node:stream';
 import { renderRedirectPage } from './redirect-page.ts';
 import { SignInError } from './sign-in-error.ts';
 
-export const REDIRECT_PATH = '/oauth2callback';
+const REDIRECT_PATH = '/oauth2callback';
 
 export interface LoopbackRedirectOptions<T> {
   /** The `state` sent to Google; the redirect must bring it back unchanged. */

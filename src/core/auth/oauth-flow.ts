@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { CodeChallengeMethod, type Credentials } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
+import type { DriveTransport } from '../drive/drive-client.ts';
 import type { StoredTokens } from './account-store.ts';
 import type { ClientCredentials } from './client-credentials.ts';
 import { fetchDriveAbout, type DriveAbout } from './drive-about.ts';
-import { describeGoogleError } from './google-error.ts';
+import { describeGoogleError } from '../drive/google-error.ts';
 import { createOAuthClient } from './google-oauth-client.ts';
 import { describeSpan, listenForRedirect } from './loopback-redirect.ts';
 import { SignInError } from './sign-in-error.ts';
@@ -31,6 +32,8 @@ export interface OAuthFlowOptions {
   /** How long Google may take to answer once it has (exchanging the code, reading the account). */
   exchangeTimeoutMs: number;
   signal: AbortSignal;
+  /** The agent's Drive connections and pacer, for reading who signed in. */
+  driveTransport: DriveTransport;
   /** Stores the result; runs before the browser is told sign-in succeeded. */
   commit(authorized: Authorized): Promise<void>;
 }
@@ -96,7 +99,7 @@ async function authorize(
 ): Promise<Authorized> {
   const exchanged = await exchange(client, request);
   client.setCredentials(exchanged);
-  const about = await readAccount(client, options.endpoint);
+  const about = await readAccount(client, options.endpoint, options.driveTransport);
   // Reading Drive may have refreshed the access token already: keep the newest.
   const tokens = { ...client.credentials, refresh_token: exchanged.refresh_token };
   const authorized = { about, tokens, scope: exchanged.scope ?? SCOPE_URLS[options.scope] };
@@ -135,9 +138,10 @@ async function exchange(
 async function readAccount(
   client: ReturnType<typeof createOAuthClient>,
   endpoint: string | undefined,
+  transport: DriveTransport,
 ): Promise<DriveAbout> {
   try {
-    return await fetchDriveAbout(client, googleEndpoints(endpoint).apiRoot);
+    return await fetchDriveAbout(client, googleEndpoints(endpoint).apiRoot, transport);
   } catch (error) {
     throw new SignInError(
       'exchange-failed',

@@ -15,6 +15,6 @@ export function renderRedirectPage(outcome: { ok: boolean; message: string }): s
 }
 
 /** Messages can quote what came in on the redirect URL, which anyone can craft. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

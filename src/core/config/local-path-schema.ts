@@ -6,7 +6,7 @@ import { z } from 'zod';
  * units in theory, but nothing DriveUp watches or uploads comes near 4 KiB, and a cap keeps a
  * runaway script from making the agent echo megabytes back in its messages.
  */
-export const MAX_PATH_LENGTH = 4096;
+const MAX_PATH_LENGTH = 4096;
 
 /** A file or folder on this machine, as the API takes it: absolute, so the agent's cwd never matters. */
 export const localPathSchema = z

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { folderPathProblem } from '../drive/folder-path.ts';
-import { mongoUriProblem } from '../history/mongo-uri.ts';
+import { folderPathProblem } from './folder-path.ts';
+import { mongoUriProblem } from './mongo-uri.ts';
 
 const KIB_256 = 256 * 1024;
 

@@ -3,10 +3,26 @@ import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
 import { ACCESS_REVOKED, DriveHttpError, rateLimitOf } from './drive-errors.ts';
 import { DrivePacer } from './drive-pacer.ts';
-import type { DriveHttp, HttpRequest, HttpResponse } from './drive-http.ts';
+import { DriveHttp, type HttpRequest, type HttpResponse } from './drive-http.ts';
 import { UploadError } from './uploader.ts';
 
 export type Query = Record<string, string | undefined>;
+
+/**
+ * What every Drive request of the agent shares: the keep-alive connection pools with their idle
+ * timeout, and the pacer. The uploader and the sign-in's account reads take the same one.
+ */
+export interface DriveTransport {
+  http: DriveHttp;
+  pacer: DrivePacer;
+}
+
+/** Idle time after which a Drive request counts as timed out, unless said otherwise. */
+const DRIVE_REQUEST_TIMEOUT_MS = 60_000;
+
+export function createDriveTransport(timeoutMs = DRIVE_REQUEST_TIMEOUT_MS): DriveTransport {
+  return { http: new DriveHttp(timeoutMs), pacer: new DrivePacer() };
+}
 
 /** How long a token refresh may take before the attempt counts as a passing failure. */
 const TOKEN_TIMEOUT_MS = 60_000;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { describeGoogleError, isInvalidGrant } from '../auth/google-error.ts';
+import { describeGoogleError, isInvalidGrant } from './google-error.ts';
 import { UploadError } from './uploader.ts';
 
 /** A Drive answer that was not a success, with what the scheduler and the user need from it. */
@@ -283,7 +283,7 @@ export function rateLimitOf(response: {
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

@@ -1,4 +1,5 @@
-import type { DriveClient } from './drive-client.ts';
+import type { drive_v3 } from '@googleapis/drive';
+import type { DriveApi } from './drive-api.ts';
 import { escapeQuery } from './drive-query.ts';
 import { FOLDER_MIME } from './folder-resolver.ts';
 
@@ -21,10 +22,10 @@ export const JOB_TAG = 'driveupJobId';
 export const MD5_TAG = 'driveupMd5';
 
 export class DriveFiles {
-  readonly #client: DriveClient;
+  readonly #api: DriveApi;
 
-  constructor(client: DriveClient) {
-    this.#client = client;
+  constructor(api: DriveApi) {
+    this.#api = api;
   }
 
   /** The live file an earlier attempt of this job created, if any (oldest first when several). */
@@ -44,29 +45,35 @@ export class DriveFiles {
     return this.#list(q, signal);
   }
 
-  get(fileId: string, signal: AbortSignal): Promise<DriveFile> {
-    return this.#client.json<DriveFile>('GET', `drive/v3/files/${encodeURIComponent(fileId)}`, {
-      query: { fields: FILE_FIELDS },
-      signal,
-    });
+  async get(fileId: string, signal: AbortSignal): Promise<DriveFile> {
+    return driveFile(await this.#api.get(fileId, FILE_FIELDS, signal));
   }
 
-  async delete(fileId: string, signal: AbortSignal): Promise<void> {
-    await this.#client.json('DELETE', `drive/v3/files/${encodeURIComponent(fileId)}`, { signal });
+  delete(fileId: string, signal: AbortSignal): Promise<void> {
+    return this.#api.delete(fileId, signal);
   }
 
   async #list(q: string, signal: AbortSignal): Promise<DriveFile[]> {
-    const { files = [] } = await this.#client.json<{ files?: DriveFile[] }>(
-      'GET',
-      'drive/v3/files',
-      {
-        query: { q, fields: LIST_FIELDS, pageSize: '100', spaces: 'drive' },
-        signal,
-      },
+    const answer = await this.#api.list(
+      { q, fields: LIST_FIELDS, pageSize: 100, spaces: 'drive' },
+      signal,
     );
+    const files = (answer.files ?? []).map(driveFile);
     return files.toSorted(
       (a, b) =>
         (a.createdTime ?? '').localeCompare(b.createdTime ?? '') || a.id.localeCompare(b.id),
     );
   }
+}
+
+/** Drive's schema marks every field optional and nullable; an answer without an id is no file. */
+function driveFile(file: drive_v3.Schema$File): DriveFile {
+  if (!file.id) throw new Error('Google Drive answered with a file without an id');
+  return {
+    id: file.id,
+    ...(file.md5Checksum ? { md5Checksum: file.md5Checksum } : {}),
+    ...(file.size ? { size: file.size } : {}),
+    ...(file.webViewLink ? { webViewLink: file.webViewLink } : {}),
+    ...(file.createdTime ? { createdTime: file.createdTime } : {}),
+  };
 }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { BandwidthLimiter } from './bandwidth-limiter.ts';
 import type { DriveAuth } from './drive-auth.ts';
-import { DriveClient } from './drive-client.ts';
+import { DriveApi } from './drive-api.ts';
+import { createDriveTransport, DriveClient, type DriveTransport } from './drive-client.ts';
 import { classifyDriveError, DriveHttpError, isUnanswered } from './drive-errors.ts';
 import { DriveFiles, JOB_TAG, MD5_TAG, type DriveFile } from './drive-files.ts';
-import { DriveHttp } from './drive-http.ts';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { FileGate } from './file-gate.ts';
 import { FolderResolver } from './folder-resolver.ts';
@@ -38,6 +38,8 @@ export interface DriveUploaderOptions {
   limiter?: BandwidthLimiter;
   /** Idle time after which a request counts as timed out. Default 60 s. */
   requestTimeoutMs?: number;
+  /** Connection pools and pacer to share with the agent's other Drive calls; overrides the timeout. */
+  transport?: DriveTransport;
   /** DriveUp's own files: never uploaded, whatever link leads to them. */
   ownPaths?: OwnPaths;
   logger?: Logger;
@@ -58,7 +60,7 @@ export class DriveUploader implements Uploader {
   readonly folders: FolderResolver;
   readonly #client: DriveClient;
   readonly #files: DriveFiles;
-  readonly #http: DriveHttp;
+  readonly transport: DriveTransport;
   readonly #limiter: BandwidthLimiter;
   #chunkSize: number;
   readonly #multipartMax: number;
@@ -81,10 +83,12 @@ export class DriveUploader implements Uploader {
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
     this.#logger = options.logger;
-    this.#http = new DriveHttp(options.requestTimeoutMs ?? 60_000);
-    this.#client = new DriveClient(options.auth, this.#http, options.apiRoot);
-    this.#files = new DriveFiles(this.#client);
-    this.folders = new FolderResolver(this.#client, options.logger);
+    this.transport = options.transport ?? createDriveTransport(options.requestTimeoutMs);
+    const { http, pacer } = this.transport;
+    this.#client = new DriveClient(options.auth, http, options.apiRoot, pacer);
+    const api = new DriveApi(this.#client);
+    this.#files = new DriveFiles(api);
+    this.folders = new FolderResolver(api, options.logger);
   }
 
   /** Changes the cap for every running and future upload at once. */
@@ -129,7 +133,7 @@ export class DriveUploader implements Uploader {
 
   /** Closes pooled connections. */
   close(): void {
-    this.#http.close();
+    this.transport.http.close();
   }
 
   async #upload(request: UploadRequest, file: LocalFile): Promise<UploadResult> {

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { constants, fstatSync, readlinkSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { OwnPaths } from '../config/own-paths.ts';
-import { NAMED_FILE, scopeRefusal, type FileScope } from '../queue/file-scope.ts';
+import { NAMED_FILE, scopeRefusal, type FileScope } from './file-scope.ts';
 import { UploadError } from './uploader.ts';
 
 export interface GateRequest {

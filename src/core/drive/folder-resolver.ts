@@ -1,17 +1,18 @@
 import type { Logger } from 'pino';
 import { abortable } from './abortable.ts';
+import { DriveApi } from './drive-api.ts';
 import type { DriveAuth } from './drive-auth.ts';
 import { DriveClient } from './drive-client.ts';
 import { DriveHttp } from './drive-http.ts';
 import { classifyDriveError } from './drive-errors.ts';
 import { escapeQuery } from './drive-query.ts';
-import { folderPathSegments } from './folder-path.ts';
+import { folderPathSegments } from '../config/folder-path.ts';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 
 interface FolderEntry {
   id: string;
-  createdTime?: string;
+  createdTime: string;
 }
 
 /**
@@ -21,12 +22,12 @@ interface FolderEntry {
  * same folder at the same moment, everybody settles on the oldest one, ties broken by id.
  */
 export class FolderResolver {
-  readonly #client: DriveClient;
+  readonly #api: DriveApi;
   readonly #logger: Logger | undefined;
   readonly #cache = new Map<string, Promise<string>>();
 
-  constructor(client: DriveClient, logger?: Logger) {
-    this.#client = client;
+  constructor(api: DriveApi, logger?: Logger) {
+    this.#api = api;
     this.#logger = logger;
   }
 
@@ -38,7 +39,8 @@ export class FolderResolver {
     logger?: Logger;
   }): FolderResolver {
     const http = new DriveHttp(options.requestTimeoutMs ?? 60_000);
-    return new FolderResolver(new DriveClient(options.auth, http, options.apiRoot), options.logger);
+    const client = new DriveClient(options.auth, http, options.apiRoot);
+    return new FolderResolver(new DriveApi(client), options.logger);
   }
 
   /** The folder id for `path` ('' or '/' is My Drive's root). */
@@ -75,11 +77,7 @@ export class FolderResolver {
     const existing = await this.#list(parentId, name, signal);
     if (existing) return existing;
     try {
-      await this.#client.json('POST', 'drive/v3/files', {
-        query: { fields: 'id' },
-        body: { name, mimeType: FOLDER_MIME, parents: [parentId] },
-        signal,
-      });
+      await this.#api.create({ name, mimeType: FOLDER_MIME, parents: [parentId] }, 'id', signal);
     } catch (error) {
       // The create may have happened without the answer reaching us: look before failing.
       if (classifyDriveError(error).kind !== 'transient') throw error;
@@ -98,19 +96,18 @@ export class FolderResolver {
       `mimeType = '${FOLDER_MIME}'`,
       'trashed = false',
     ].join(' and ');
-    const { files = [] } = await this.#client.json<{ files?: FolderEntry[] }>(
-      'GET',
-      'drive/v3/files',
-      {
-        query: { q, fields: 'files(id,createdTime)', pageSize: '100', spaces: 'drive' },
-        signal,
-      },
+    const { files = [] } = await this.#api.list(
+      { q, fields: 'files(id,createdTime)', pageSize: 100, spaces: 'drive' },
+      signal,
     );
-    return files.toSorted(oldestFirst)[0]?.id;
+    const entries = files.flatMap((file) =>
+      file.id ? [{ id: file.id, createdTime: file.createdTime ?? '' }] : [],
+    );
+    return entries.toSorted(oldestFirst)[0]?.id;
   }
 }
 
 function oldestFirst(a: FolderEntry, b: FolderEntry): number {
-  const byTime = (a.createdTime ?? '').localeCompare(b.createdTime ?? '');
+  const byTime = a.createdTime.localeCompare(b.createdTime);
   return byTime !== 0 ? byTime : a.id.localeCompare(b.id);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { stat, type FileHandle } from 'node:fs/promises';
-import type { FileScope } from '../queue/file-scope.ts';
+import type { FileScope } from './file-scope.ts';
 import { changedFile, FileGate, unreadableFile } from './file-gate.ts';
 import { UploadError } from './uploader.ts';
 

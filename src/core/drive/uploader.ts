@@ -1,6 +1,5 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
-import type { FileScope } from '../queue/file-scope.ts';
-import type { FailureKind } from '../queue/job.ts';
+import type { FileScope } from './file-scope.ts';
 
 /** What the queue asks the Drive uploader to do for one job attempt. */
 export interface UploadRequest {
@@ -41,7 +40,18 @@ export interface UploadResult {
   skipped: boolean;
 }
 
-/** An attempt that did not succeed, classified for the scheduler. */
+/** Why the last attempt failed, as far as scheduling is concerned. */
+export type FailureKind =
+  | 'transient' // retry with backoff (5xx, 429, rate limits, resets, timeouts)
+  | 'permanent' // fail now with a message a person understands
+  | 'auth' // sign in again: pause the queue, spend no attempt
+  | 'offline' // no network: wait for it, spend no attempt
+  | 'changed'; // the file changed while uploading: upload the final content
+
+/**
+ * An attempt that did not succeed, classified for the scheduler. Its kinds live here, below the
+ * queue and the sign-in that both use them, so neither imports the other.
+ */
 export class UploadError extends Error {
   readonly kind: FailureKind;
   /** From `Retry-After`, when the server gave one. */

@@ -4,18 +4,18 @@ import { finishedJob } from '../../../test/history/history-fixtures.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { settingsSchema } from '../config/settings-schema.ts';
 import { EventBus } from '../events/event-bus.ts';
-import type { AgentEvents } from '../events/agent-events.ts';
-import { openDatabase } from '../store/database.ts';
+import type { AgentEvents } from '../agent-events.ts';
+import { openAgentDatabase } from '../migrations.ts';
 import { transaction } from '../store/transaction.ts';
 import { HistoryService, historyOptionsFromSettings } from './history-service.ts';
-import { mongoUriProblem } from './mongo-uri.ts';
+import { mongoUriProblem } from '../config/mongo-uri.ts';
 
 const tempDir = useTempDir();
 const context = { machineName: 'lab-pc', accountEmail: null };
 
 describe('HistoryService', () => {
   it('refuses an invalid MongoDB connection string, saying why', async () => {
-    const db = openDatabase(join(await tempDir(), 'driveup.db'));
+    const db = openAgentDatabase(join(await tempDir(), 'driveup.db'));
     expect(
       () => new HistoryService({ db, machineName: 'a', mongodbUri: 'mongodb://host:99999' }),
     ).toThrow(/connection string is refused: .*host:99999/);
@@ -25,7 +25,7 @@ describe('HistoryService', () => {
   });
 
   it('without MongoDB: local search, sync off, events on the agent bus', async () => {
-    const db = openDatabase(join(await tempDir(), 'driveup.db'));
+    const db = openAgentDatabase(join(await tempDir(), 'driveup.db'));
     const bus = new EventBus<AgentEvents>();
     const settings = settingsSchema.parse({ machineName: 'lab-pc' });
     const service = new HistoryService({
@@ -54,7 +54,7 @@ describe('HistoryService', () => {
   });
 
   it('announces a record only once the transaction that wrote it commits', async () => {
-    const db = openDatabase(join(await tempDir(), 'driveup.db'));
+    const db = openAgentDatabase(join(await tempDir(), 'driveup.db'));
     const bus = new EventBus<AgentEvents>();
     const service = new HistoryService({ db, machineName: 'lab-pc', events: bus });
     const names: string[] = [];

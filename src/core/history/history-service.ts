@@ -14,7 +14,7 @@ import type { HistoryRecord } from './history-record.ts';
 import { HistoryRecorder } from './history-recorder.ts';
 import { LocalHistory } from './local-history.ts';
 import { MongoHistory } from './mongo-history.ts';
-import { assertMongoUri } from './mongo-uri.ts';
+import { assertMongoUri } from '../config/mongo-uri.ts';
 import { Outbox } from './outbox.ts';
 import type { HistorySyncStatus } from './outbox-worker.ts';
 import { OutboxWorker, syncMessage } from './outbox-worker.ts';

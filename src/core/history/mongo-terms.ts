@@ -13,7 +13,7 @@
  * looks up its first MAX_PREFIX letters in the index and checks the rest with an anchored
  * regular expression on the handful of records that index lookup returns.
  */
-export const MAX_PREFIX = 32;
+const MAX_PREFIX = 32;
 
 export function termsOf(words: readonly string[]): string[] {
   const terms = new Set<string>();

@@ -22,7 +22,7 @@ const MARKS = /\p{M}+/gu;
 const SEPARATORS = /[^\p{L}\p{N}]+/u;
 
 /** Lower-case, accent-free form of `text`, before it is split into words. */
-export function normaliseText(text: string): string {
+function normaliseText(text: string): string {
   return text
     .normalize('NFKD')
     .replace(MARKS, '')

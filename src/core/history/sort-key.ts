@@ -4,7 +4,7 @@
  * agrees between them. 2^53 / 1024 ms is year 2248, so it stays an exact JS number and a BSON
  * double.
  */
-export const TIES_PER_MS = 1024;
+const TIES_PER_MS = 1024;
 
 export function firstKeyAt(ms: number): number {
   return ms * TIES_PER_MS;

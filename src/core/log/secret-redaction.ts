@@ -5,7 +5,7 @@ const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g;
 const SECRET_PARAM =
   /([?&](?:code|access_token|refresh_token|client_secret|code_verifier)=)[^&#\s]+/g;
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * Replaces credentials in anything about to be logged. pino's own `redact` needs every path

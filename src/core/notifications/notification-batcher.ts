@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentBus } from '../events/agent-events.ts';
+import type { AgentBus } from '../agent-events.ts';
 import type { Job } from '../queue/job.ts';
 import { systemClock, type Clock } from '../queue/clock.ts';
 import { summarizeBatch } from './batch-summary.ts';

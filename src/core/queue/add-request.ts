@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { localPathSchema } from '../config/local-path-schema.ts';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { conflictPolicySchema } from '../config/settings-schema.ts';
-import { driveFolderPathSchema } from '../drive/folder-path.ts';
+import { driveFolderPathSchema } from '../config/folder-path.ts';
 import { fileErrorWords, fileTypeWords, type EntryKind } from './file-problem.ts';
-import { NAMED_FILE, scopeRefusal, type FileScope } from './file-scope.ts';
+import { NAMED_FILE, scopeRefusal, type FileScope } from '../drive/file-scope.ts';
 import type { SkippedPath } from './skipped-path.ts';
 
 /** What a person or script asks for when adding files: the API's input for `queue.add`. */

@@ -2,9 +2,9 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../events/event-bus.ts';
-import type { AgentEvents } from '../events/agent-events.ts';
+import type { AgentEvents } from '../agent-events.ts';
 import { openDatabase } from '../store/database.ts';
-import { MIGRATIONS } from '../store/migrations.ts';
+import { MIGRATIONS, openAgentDatabase } from '../migrations.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { TestUploader } from '../../../test/support/queue/test-uploader.ts';
 import { UploadQueue } from './upload-queue.ts';
@@ -31,7 +31,7 @@ describe('schema 6: the destination joins the job identity', () => {
       .run(`${size}:${mtimeMs}:${path}`, path, size, mtimeMs);
     before.close();
 
-    const db = openDatabase(file);
+    const db = openAgentDatabase(file);
     const queue = new UploadQueue({
       db,
       bus: new EventBus<AgentEvents>(),

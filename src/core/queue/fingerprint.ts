@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileErrorWords, fileTypeWords } from './file-problem.ts';
-import { normalizeFolderPath } from '../drive/folder-path.ts';
+import { normalizeFolderPath } from '../config/folder-path.ts';
 
 /** One version of one local file, as far as the queue can tell without reading it. */
 export interface FileVersion {

@@ -1,5 +1,6 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
-import type { FailureKind, Job, JobSource, JobState } from './job.ts';
+import type { FailureKind } from '../drive/uploader.ts';
+import type { Job, JobSource, JobState } from './job.ts';
 
 /** A `jobs` row as node:sqlite returns it. */
 export interface JobRow {

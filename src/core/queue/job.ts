@@ -1,4 +1,5 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
+import type { FailureKind } from '../drive/uploader.ts';
 
 /**
  * The upload job: the unit the queue persists, schedules and reports. This file is the contract
@@ -6,14 +7,6 @@ import type { ConflictPolicy } from '../config/settings-schema.ts';
  */
 export type JobState = 'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled';
 export type JobSource = 'drop' | 'watch' | 'cli';
-
-/** Why the last attempt failed, as far as scheduling is concerned. */
-export type FailureKind =
-  | 'transient' // retry with backoff (5xx, 429, rate limits, resets, timeouts)
-  | 'permanent' // fail now with a message a person understands
-  | 'auth' // sign in again: pause the queue, spend no attempt
-  | 'offline' // no network: wait for it, spend no attempt
-  | 'changed'; // the file changed while uploading: upload the final content
 
 export interface Job {
   id: string;

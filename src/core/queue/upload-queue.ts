@@ -24,7 +24,7 @@ import { ClaimLeases, type Claim } from './claim-leases.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { AddedJob, EnqueueStatus, PlannedFile } from './enqueue-result.ts';
 import { readFileVersions } from './file-versions.ts';
-import { NAMED_FILE, type FileScope } from './file-scope.ts';
+import { NAMED_FILE, type FileScope } from '../drive/file-scope.ts';
 import { fingerprintOf, readFileVersion, type FileVersion } from './fingerprint.ts';
 import type { Job, JobSource, JobState } from './job.ts';
 import type { JobPatch } from './job-row.ts';

@@ -2,7 +2,6 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Migration } from './migration.ts';
-import { MIGRATIONS } from './migrations.ts';
 import { transaction } from './transaction.ts';
 
 /** The local database cannot be used as it is. DriveUp leaves the file exactly as it found it. */
@@ -19,7 +18,11 @@ export class DatabaseError extends Error {
 }
 
 export interface OpenDatabaseOptions {
-  migrations?: readonly Migration[];
+  /**
+   * The schema's steps, in order. The store knows no feature: the composition root hands it every
+   * feature's migrations (src/core/migrations.ts), so that no table's owner is imported from here.
+   */
+  migrations: readonly Migration[];
   busyTimeoutMs?: number;
   /** SQLite's max_page_count for this connection: writes beyond it fail with SQLITE_FULL. */
   maxPageCount?: number;
@@ -30,8 +33,8 @@ export interface OpenDatabaseOptions {
  * foreign keys on, synchronous=FULL because the queue's promise is that nothing is lost across a
  * crash or power cut, and every migration the file has not run yet.
  */
-export function openDatabase(file: string, options: OpenDatabaseOptions = {}): DatabaseSync {
-  const migrations = options.migrations ?? MIGRATIONS;
+export function openDatabase(file: string, options: OpenDatabaseOptions): DatabaseSync {
+  const { migrations } = options;
   assertNumberedInOrder(migrations);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5000 });

@@ -1,11 +1,11 @@
-import { folderPathProblem } from '../drive/folder-path.ts';
+import { folderPathProblem } from '../config/folder-path.ts';
 
 /**
  * Destination folder templates such as `DriveUp/{machine}/{relativeDir}/{yyyy}-{mm}`. The date
  * placeholders use the file's modification time (local time), not the upload time, so a file
  * lands in the same folder however late it is uploaded and however often DriveUp restarts.
  */
-export const TEMPLATE_PLACEHOLDERS = ['machine', 'relativeDir', 'yyyy', 'mm', 'dd'] as const;
+const TEMPLATE_PLACEHOLDERS = ['machine', 'relativeDir', 'yyyy', 'mm', 'dd'] as const;
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
 export const DEFAULT_DESTINATION = 'DriveUp/{machine}/{relativeDir}';

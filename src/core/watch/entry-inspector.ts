@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { fileTypeWords, type EntryKind } from '../queue/file-problem.ts';
-import { scopeRefusal } from '../queue/file-scope.ts';
+import { scopeRefusal } from '../drive/file-scope.ts';
 import type { SkippedPath } from '../queue/skipped-path.ts';
 
 /** How a rule treats what it finds: links are followed only when it says so. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { WatchRuleError } from './rule-placement.ts';
-import { createHarness, type Harness } from './watch-test-harness.ts';
+import { createHarness, type Harness } from '../../../test/support/watch/watch-test-harness.ts';
 import { watchRuleInputSchema } from './watch-rules.ts';
 
 const tempDir = useTempDir();

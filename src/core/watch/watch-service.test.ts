@@ -19,7 +19,11 @@ import { useTempDir } from '../../../test/support/temp-dir.ts';
 import type { SubscribeFn } from './folder-watcher.ts';
 import type { WatchEvents } from './watch-events.ts';
 import type { WatchRuleInput } from './watch-rules.ts';
-import { createHarness, finishedJob, type Harness } from './watch-test-harness.ts';
+import {
+  createHarness,
+  finishedJob,
+  type Harness,
+} from '../../../test/support/watch/watch-test-harness.ts';
 import type { WatchServiceOptions } from './watch-service.ts';
 
 const tempDir = useTempDir();

@@ -1,5 +1,5 @@
 import type { ConflictPolicy } from '../config/settings-schema.ts';
-import type { FileScope } from '../queue/file-scope.ts';
+import type { FileScope } from '../drive/file-scope.ts';
 import type { Job } from '../queue/job.ts';
 
 /** One settled file handed to the upload queue. */

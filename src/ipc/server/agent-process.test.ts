@@ -3,7 +3,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portLink } from '../common/port-link.ts';
 import type { TrpcPort } from '../common/trpc-port.ts';
-import { publicProcedure, router, transformer } from '../trpc.ts';
+import { publicProcedure, router, transformer } from './trpc.ts';
 import {
   AGENT_PORT_MESSAGE,
   AGENT_STOP_MESSAGE,

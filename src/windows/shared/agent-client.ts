@@ -7,7 +7,7 @@ import {
   type TRPCClient,
   type TRPCLink,
 } from '@trpc/client';
-import type { AppRouter } from '../../ipc/app-router.ts';
+import type { AppRouter } from '../../ipc/server/app-router.ts';
 import { transformer } from '../../ipc/common/transformer.ts';
 import { bridgeLink, findBridge } from './bridge.ts';
 

@@ -1,5 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../ipc/app-router.ts';
+import type { AppRouter } from '../../ipc/server/app-router.ts';
 
 // The pages' view of the API, inferred from the router: no hand-copied shapes.
 type Outputs = inferRouterOutputs<AppRouter>;

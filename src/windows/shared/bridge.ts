@@ -1,5 +1,5 @@
 import type { TRPCLink } from '@trpc/client';
-import type { AppRouter } from '../../ipc/app-router.ts';
+import type { AppRouter } from '../../ipc/server/app-router.ts';
 
 /**
  * What the desktop app's preload exposes as `window.driveup` (issue 17): the window's own

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { google } from 'googleapis';
+import { drive as driveClient } from '@googleapis/drive';
 import { expect, it } from 'vitest';
 
 it('`npm run fake-google -- --port 0` prints its URL first and serves Drive until killed', async () => {
@@ -22,7 +22,7 @@ it('`npm run fake-google -- --port 0` prints its URL first and serves Drive unti
     const tokens = (await (await fetch(`${url}/__admin/tokens`, { method: 'POST' })).json()) as {
       access_token: string;
     };
-    const drive = google.drive({ version: 'v3', rootUrl: `${url}/` });
+    const drive = driveClient({ version: 'v3', rootUrl: `${url}/` });
     const { data } = await drive.files.list(
       { fields: 'files(id)' },
       { headers: { Authorization: `Bearer ${tokens.access_token}` } },

@@ -1,4 +1,4 @@
-import type { drive_v3 } from 'googleapis';
+import type { drive_v3 } from '@googleapis/drive';
 import { GaxiosError } from 'gaxios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signedInDrive } from './google-clients.ts';

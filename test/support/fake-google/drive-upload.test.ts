@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { OAuth2Client } from 'google-auth-library';
-import type { drive_v3 } from 'googleapis';
+import type { drive_v3 } from '@googleapis/drive';
 import { GaxiosError } from 'gaxios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mediaOptions, signedInDrive } from './google-clients.ts';

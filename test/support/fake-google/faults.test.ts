@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { drive_v3 } from 'googleapis';
+import type { drive_v3 } from '@googleapis/drive';
 import { GaxiosError } from 'gaxios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signedInDrive } from './google-clients.ts';

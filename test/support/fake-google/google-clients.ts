@@ -1,5 +1,5 @@
 import { OAuth2Client } from 'google-auth-library';
-import { google, type drive_v3 } from 'googleapis';
+import { drive as driveClient, type drive_v3 } from '@googleapis/drive';
 import type { FakeGoogle } from './index.ts';
 
 /** Test wiring: Google's real client libraries pointed at the fake. */
@@ -25,9 +25,9 @@ export function signedInDrive(fake: FakeGoogle): { auth: OAuth2Client; drive: dr
   const auth = oauthClient(fake);
   auth.setCredentials(fake.issueTokens());
   // Client-level rootUrl reaches metadata calls only; media calls need { rootUrl } per call (see index.ts).
-  // googleapis pins its own google-auth-library (10.5.0) whose OAuth2Client type differs from the
+  // @googleapis/drive pins its own google-auth-library (10.5.0) whose OAuth2Client type differs from the
   // top-level 10.9.1 one by private fields only; at run time it just calls auth.request().
-  const drive = google.drive({
+  const drive = driveClient({
     version: 'v3',
     auth: auth as unknown as drive_v3.Options['auth'],
     rootUrl: `${fake.url}/`,

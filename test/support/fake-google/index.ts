@@ -7,7 +7,7 @@
  * - google-auth-library: `new OAuth2Client({ clientId, clientSecret, redirectUri, endpoints: {
  *   oauth2AuthBaseUrl: url + '/o/oauth2/v2/auth', oauth2TokenUrl: url + '/token',
  *   oauth2RevokeUrl: url + '/revoke', tokenInfoUrl: url + '/tokeninfo' } })`.
- * - googleapis: `google.drive({ version: 'v3', auth, rootUrl: url + '/' })` covers metadata calls only.
+ * - @googleapis/drive: `drive({ version: 'v3', auth, rootUrl: url + '/' })` covers metadata calls only.
  *   For media uploads (`files.create`/`files.update` with `media`) googleapis-common sends the body to
  *   `parameters.mediaUrl`, which the generated drive/v3.js builds from the PER-CALL `options.rootUrl`
  *   (default https://www.googleapis.com/); createAPIRequest rewrites only `options.url` with the

@@ -7,12 +7,12 @@
 import { basename } from 'node:path';
 import { googleEndpoints } from '../../../src/core/config/google-endpoints.ts';
 import { DriveUploader } from '../../../src/core/drive/drive-uploader.ts';
-import { createDriveAuthFromTokens } from '../../../src/core/drive/token-drive-auth.ts';
+import { createDriveAuthFromTokens } from '../drive/token-drive-auth.ts';
 import type { Uploader } from '../../../src/core/drive/uploader.ts';
 import { EventBus } from '../../../src/core/events/event-bus.ts';
-import type { AgentEvents } from '../../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../../src/core/agent-events.ts';
 import { UploadQueue } from '../../../src/core/queue/upload-queue.ts';
-import { openDatabase } from '../../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../../src/core/migrations.ts';
 
 const env = process.env;
 const holdAt = env.QUEUE_HOLD_AT ?? '';
@@ -25,7 +25,7 @@ function announce(point: string, name: string, extra: Record<string, unknown> = 
   if (hold) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
-const db = openDatabase(env.QUEUE_DB!);
+const db = openAgentDatabase(env.QUEUE_DB!);
 const bus = new EventBus<AgentEvents>();
 const drive = new DriveUploader({
   auth: createDriveAuthFromTokens(

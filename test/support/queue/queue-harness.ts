@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach } from 'vitest';
 import { EventBus } from '../../../src/core/events/event-bus.ts';
-import type { AgentEvents } from '../../../src/core/events/agent-events.ts';
+import type { AgentEvents } from '../../../src/core/agent-events.ts';
 import type { Job } from '../../../src/core/queue/job.ts';
 import type { QueueEvents } from '../../../src/core/queue/queue-events.ts';
 import { UploadQueue, type UploadQueueOptions } from '../../../src/core/queue/upload-queue.ts';
-import { openDatabase } from '../../../src/core/store/database.ts';
+import { openAgentDatabase } from '../../../src/core/migrations.ts';
 import { useTempDir } from '../temp-dir.ts';
 import { TestUploader } from './test-uploader.ts';
 
@@ -56,7 +56,7 @@ export function useQueueRig(): (options?: RigOptions) => Promise<QueueRig> {
 
   function build(dir: string, options: RigOptions): QueueRig {
     const dbFile = join(dir, 'driveup.db');
-    const db = openDatabase(dbFile);
+    const db = openAgentDatabase(dbFile);
     const bus = new EventBus<AgentEvents>();
     const uploader = options.uploader ?? new TestUploader(join(dir, 'drive'));
     const queue = new UploadQueue({ db, bus, uploader, concurrency: 2, ...options });

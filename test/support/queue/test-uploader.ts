@@ -8,7 +8,7 @@ import {
   type UploadRequest,
   type UploadResult,
 } from '../../../src/core/drive/uploader.ts';
-import type { FailureKind } from '../../../src/core/queue/job.ts';
+import type { FailureKind } from '../../../src/core/drive/uploader.ts';
 
 export type Behaviour = (request: UploadRequest) => Promise<UploadResult>;
 

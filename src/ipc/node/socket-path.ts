@@ -9,7 +9,7 @@ export function isNamedPipe(socketPath: string): boolean {
  * sockaddr_un.sun_path is 108 bytes on Linux and 104 on macOS and the BSDs, NUL included. libuv
  * refuses longer paths with a bare EINVAL, which tells a user nothing, so we check first.
  */
-export function maxSocketPathBytes(platform: NodeJS.Platform = process.platform): number {
+function maxSocketPathBytes(platform: NodeJS.Platform = process.platform): number {
   return platform === 'linux' ? 107 : 103;
 }
 

@@ -1,23 +1,23 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import type { Agent } from '../core/agent.ts';
-import { DRIVEUP_VERSION } from '../core/version.ts';
-import { InvalidSettingsError } from '../core/config/settings-error.ts';
-import { settingsChangeSchema } from '../core/config/settings-schema.ts';
-import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
-import { AddPathError, addRequestSchema } from '../core/queue/add-request.ts';
-import type { AddedJob, PlannedFile } from '../core/queue/enqueue-result.ts';
-import { jobStateSchema } from '../core/queue/job-schema.ts';
-import { JOB_STATES } from '../core/queue/job-store.ts';
-import { jobCursorSchema } from '../core/queue/job-cursor.ts';
+import type { Agent } from '../../core/agent.ts';
+import { DRIVEUP_VERSION } from '../../core/version.ts';
+import { InvalidSettingsError } from '../../core/config/settings-error.ts';
+import { settingsChangeSchema } from '../../core/config/settings-schema.ts';
+import { historyClearSchema, historyQuerySchema } from '../../core/history/history-query.ts';
+import { AddPathError, addRequestSchema } from '../../core/queue/add-request.ts';
+import type { AddedJob, PlannedFile } from '../../core/queue/enqueue-result.ts';
+import { jobStateSchema } from '../../core/queue/job-schema.ts';
+import { JOB_STATES } from '../../core/queue/job-store.ts';
+import { jobCursorSchema } from '../../core/queue/job-cursor.ts';
 import {
   ruleIdSchema,
   watchRuleInputSchema,
   watchRuleUpdateSchema,
-} from '../core/watch/watch-rules.ts';
-import { EnqueueError } from '../core/queue/file-versions.ts';
-import { DiskFullError } from '../core/store/disk-full.ts';
-import { WatchRuleError } from '../core/watch/rule-placement.ts';
+} from '../../core/watch/watch-rules.ts';
+import { EnqueueError } from '../../core/queue/file-versions.ts';
+import { DiskFullError } from '../../core/store/disk-full.ts';
+import { WatchRuleError } from '../../core/watch/rule-placement.ts';
 import { resolveId, type IdLookup } from './id-prefix.ts';
 import { publicProcedure as baseProcedure, router } from './trpc.ts';
 

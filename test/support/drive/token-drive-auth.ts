@@ -1,6 +1,9 @@
 import { OAuth2Client } from 'google-auth-library';
-import { googleEndpoints, type GoogleEndpoints } from '../config/google-endpoints.ts';
-import type { DriveAuth } from './drive-auth.ts';
+import {
+  googleEndpoints,
+  type GoogleEndpoints,
+} from '../../../src/core/config/google-endpoints.ts';
+import type { DriveAuth } from '../../../src/core/drive/drive-auth.ts';
 
 export interface OAuthTokens {
   access_token: string;

@@ -4,8 +4,8 @@ import {
   inputIssuesMessage,
   schemaIssuesOf,
   type InputIssue,
-} from './input-issues.ts';
-import { transformer } from './common/transformer.ts';
+} from '../common/input-issues.ts';
+import { transformer } from '../common/transformer.ts';
 
 /**
  * The one tRPC instance every DriveUp router is built with, so that every transport (socket,
@@ -38,6 +38,4 @@ const t = initTRPC.create({
 export { transformer };
 export const router = t.router;
 export const publicProcedure = t.procedure;
-export const middleware = t.middleware;
 export const mergeRouters = t.mergeRouters;
-export const createCallerFactory = t.createCallerFactory;

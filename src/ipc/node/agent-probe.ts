@@ -7,7 +7,7 @@ import { createSocketFetch } from './socket-fetch.ts';
  * says which process it is, so that a second agent can name the pid that holds the socket.
  * Asking the live server beats a pid file, which outlives a crash just like the socket does.
  */
-export const AGENT_PROBE_PATH = '/.driveup/agent';
+const AGENT_PROBE_PATH = '/.driveup/agent';
 
 /** What occupies a socket path. */
 export type SocketOccupant =

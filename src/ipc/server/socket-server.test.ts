@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import { chmod, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useTempDir } from '../../test/support/temp-dir.ts';
-import { createSocketClient } from './socket-client.ts';
+import { useTempDir } from '../../../test/support/temp-dir.ts';
+import { createSocketClient } from '../node/socket-client.ts';
 import {
   AgentAlreadyRunningError,
   isAgentNotRunningError,
   findAgentNotRunningError,
   SocketPathTooLongError,
-} from './socket-errors.ts';
+} from '../node/socket-errors.ts';
 import { startSocketServer, type SocketServer } from './socket-server.ts';
 import { publicProcedure, router } from './trpc.ts';
 

@@ -1,14 +1,14 @@
-import { Agent, type AgentOptions } from '../core/agent.ts';
+import { Agent, type AgentOptions } from '../../core/agent.ts';
 import { createAppRouter } from './app-router.ts';
-import { probeSocket } from './agent-probe.ts';
-import { AgentAlreadyRunningError } from './socket-errors.ts';
+import { probeSocket } from '../node/agent-probe.ts';
+import { AgentAlreadyRunningError } from '../node/socket-errors.ts';
 import { startSocketServer, type SocketServer } from './socket-server.ts';
 
 /**
  * How long a stop may take before the host closes what it can and gives up on the rest. Under
  * the 10 s a service manager (or a person at Ctrl-C) waits; a clean stop takes well under a second.
  */
-export const STOP_DEADLINE_MS = 7000;
+const STOP_DEADLINE_MS = 7000;
 /** A forced close that itself hangs (a log flush on a dead disk) is not waited for longer. */
 const FORCE_CLOSE_MS = 1500;
 

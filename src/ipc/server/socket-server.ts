@@ -3,10 +3,10 @@ import { createHTTPHandler, type CreateHTTPHandlerOptions } from '@trpc/server/a
 import { chmod, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
-import { answerAgentProbe } from './agent-probe.ts';
+import { answerAgentProbe } from '../node/agent-probe.ts';
 import { ensurePrivateDirectory } from './private-directory.ts';
-import { AgentAlreadyRunningError } from './socket-errors.ts';
-import { assertSocketPathFits, isNamedPipe } from './socket-path.ts';
+import { AgentAlreadyRunningError } from '../node/socket-errors.ts';
+import { assertSocketPathFits, isNamedPipe } from '../node/socket-path.ts';
 import { clearStaleSocket } from './stale-socket.ts';
 
 export type SocketServerOptions<TRouter extends AnyTRPCRouter> =

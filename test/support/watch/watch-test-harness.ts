@@ -3,12 +3,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { EventBus } from '../events/event-bus.ts';
-import { openDatabase } from '../store/database.ts';
-import type { WatchEvents } from './watch-events.ts';
-import { WatchService, type WatchServiceOptions } from './watch-service.ts';
-import type { WatchRuleState } from './watch-rules.ts';
-import type { JobOutcomeJob, JobOutcomeType, WatchQueueItem, WatchSink } from './watch-sink.ts';
+import { EventBus } from '../../../src/core/events/event-bus.ts';
+import { openAgentDatabase } from '../../../src/core/migrations.ts';
+import type { WatchEvents } from '../../../src/core/watch/watch-events.ts';
+import { WatchService, type WatchServiceOptions } from '../../../src/core/watch/watch-service.ts';
+import type { WatchRuleState } from '../../../src/core/watch/watch-rules.ts';
+import type {
+  JobOutcomeJob,
+  JobOutcomeType,
+  WatchQueueItem,
+  WatchSink,
+} from '../../../src/core/watch/watch-sink.ts';
 
 export type TestEvents = WatchEvents & Record<JobOutcomeType, { job: JobOutcomeJob }>;
 
@@ -96,7 +101,7 @@ export function createHarness(
   overrides: Partial<WatchServiceOptions> = {},
 ): Harness {
   const dbFile = join(dataDir, 'driveup.db');
-  let db = openDatabase(dbFile);
+  let db = openAgentDatabase(dbFile);
   const bus = new EventBus<TestEvents>();
   const sink = new RecordingSink();
   const make = () =>
@@ -134,7 +139,7 @@ export function createHarness(
     async restart() {
       await harness.service.stop();
       db.close();
-      db = openDatabase(dbFile);
+      db = openAgentDatabase(dbFile);
       harness.db = db;
       harness.service = make();
       await harness.service.start();

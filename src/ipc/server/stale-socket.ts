@@ -1,7 +1,7 @@
 import { lstat, unlink } from 'node:fs/promises';
-import { probeSocket } from './agent-probe.ts';
-import { AgentAlreadyRunningError } from './socket-errors.ts';
-import { isNamedPipe } from './socket-path.ts';
+import { probeSocket } from '../node/agent-probe.ts';
+import { AgentAlreadyRunningError } from '../node/socket-errors.ts';
+import { isNamedPipe } from '../node/socket-path.ts';
 
 /**
  * Called when listening on `socketPath` failed with EADDRINUSE: removes a socket left behind by

@@ -3,11 +3,11 @@ import { tracked } from '@trpc/server';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { useTempDir } from '../../test/support/temp-dir.ts';
-import { EventBus } from '../core/events/event-bus.ts';
+import { useTempDir } from '../../../test/support/temp-dir.ts';
+import { EventBus } from '../../core/events/event-bus.ts';
 import { createInProcessClient } from './in-process-client.ts';
-import { createSocketClient } from './socket-client.ts';
-import { findAgentNotRunningError, isAgentNotRunningError } from './socket-errors.ts';
+import { createSocketClient } from '../node/socket-client.ts';
+import { findAgentNotRunningError, isAgentNotRunningError } from '../node/socket-errors.ts';
 import { startSocketServer, type SocketServer } from './socket-server.ts';
 import { publicProcedure, router } from './trpc.ts';
 

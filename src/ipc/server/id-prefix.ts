@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 
 /** The shortest prefix taken for an id, as git takes abbreviated hashes. */
-export const MIN_ID_PREFIX = 4;
+const MIN_ID_PREFIX = 4;
 /** Candidates named in an "ambiguous" answer. */
 const LISTED = 5;
 

@@ -7,13 +7,13 @@ import {
   type TRPCLink,
 } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
-import { FetchEventSource, type FetchEventSourceInit } from './fetch-event-source.ts';
 import { AgentNotRunningError } from './socket-errors.ts';
+import { socketEventSource } from './socket-event-source.ts';
 import { createSocketFetch, SOCKET_ORIGIN } from './socket-fetch.ts';
-import { transformer } from './trpc.ts';
+import { transformer } from '../common/transformer.ts';
 
 export interface SocketClientOptions {
-  /** First wait before a broken subscription reconnects (doubling up to 10 s); 500 ms by default. */
+  /** Wait before a broken subscription reconnects; 500 ms by default. */
   reconnectDelayMs?: number;
   /**
    * Keep retrying a subscription whose very first connection found no agent, instead of failing
@@ -32,12 +32,12 @@ export function socketLinks<TRouter extends AnyTRPCRouter>(
   options: SocketClientOptions = {},
 ): TRPCLink<TRouter>[] {
   const fetch = createSocketFetch(socketPath);
-  const eventSourceOptions: FetchEventSourceInit = {
+  const EventSource = socketEventSource({
     fetch,
     reconnectDelayMs: options.reconnectDelayMs,
     isFatal: (error, { everOpened }) =>
       !everOpened && !options.waitForAgent && error instanceof AgentNotRunningError,
-  };
+  });
   // The routers are built with `trpc.ts`, so they all use superjson; the link options' types
   // cannot see that through the generic router parameter, hence the widening to AnyTRPCRouter.
   const links: TRPCLink<AnyTRPCRouter>[] = [
@@ -46,8 +46,7 @@ export function socketLinks<TRouter extends AnyTRPCRouter>(
       true: httpSubscriptionLink({
         url: SOCKET_ORIGIN,
         transformer,
-        EventSource: FetchEventSource,
-        eventSourceOptions,
+        EventSource,
       }),
       // Queries go as POST too: a GET carries its batch's inputs in the URL, and Node's server
       // rejects a request head over 16 KiB, which a search or a long path list can reach.

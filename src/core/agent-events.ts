@@ -1,0 +1,10 @@
+import type { AuthEvents } from './auth/auth-events.ts';
+import type { HistoryEvents } from './history/history-events.ts';
+import type { QueueEvents } from './queue/queue-events.ts';
+import type { WatchEvents } from './watch/watch-events.ts';
+import type { EventBus } from './events/event-bus.ts';
+
+/** Every event the agent emits, by name. Each area declares its own part. */
+export interface AgentEvents extends QueueEvents, AuthEvents, WatchEvents, HistoryEvents {}
+
+export type AgentBus = EventBus<AgentEvents>;
