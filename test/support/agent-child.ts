@@ -2,7 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEventView } from '../../src/ipc/server/event-views.ts';
+
+/** The events as the API delivers them (views), by type. */
+type AgentEvents = { [E in AgentEventView as E['type']]: E['data'] };
 import type { AppRouter } from '../../src/ipc/app-router.ts';
 import { createSocketClient } from '../../src/ipc/socket-client.ts';
 import { startDriveup, waitForLine } from './driveup-process.ts';

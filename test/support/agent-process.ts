@@ -4,7 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { resolvePaths, type DriveUpPaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/events/agent-events.ts';
+import type { AgentEventView } from '../../src/ipc/server/event-views.ts';
+
+/** The events as the API delivers them (views), by type. */
+type AgentEvents = { [E in AgentEventView as E['type']]: E['data'] };
 import type { AppRouter } from '../../src/ipc/app-router.ts';
 import { createSocketClient } from '../../src/ipc/socket-client.ts';
 import { signInWithCli, startDriveup, waitForLine } from './driveup-process.ts';

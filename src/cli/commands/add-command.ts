@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Job } from '../../core/queue/job.ts';
+import type { JobView as Job } from '../api-views.ts';
+import { cliPauseReason } from '../status-words.ts';
 import { subscribeToEvents } from '../agent-events.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -98,9 +99,22 @@ async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions)
     stdout: process.stdout,
     stderr: process.stderr,
   });
+  // Events were lost (the agent restarted, or this command fell behind): read our jobs again.
+  let rereading = Promise.resolve();
+  const reread = () =>
+    (rereading = rereading.then(async () => {
+      const ids = progress.unfinishedIds();
+      const jobs = await Promise.all(
+        ids.map((id) => ctx.client.queue.get.query({ id }).catch(() => undefined)),
+      );
+      const found = jobs.filter((job) => job !== undefined);
+      view.finished(progress.refreshed(found, Date.now()));
+      if (progress.complete) complete();
+    }));
   const events = subscribeToEvents(ctx, (event) => {
+    if (event.type === 'resync') return void reread();
     view.finished(progress.apply(event, Date.now()));
-    if (event.type === 'queue.paused') view.paused(event.data.reason);
+    if (event.type === 'queue.paused') view.paused(cliPauseReason(event.data));
     if (event.type === 'queue.resumed') view.paused(null);
     if (progress.complete) complete();
   });
@@ -111,7 +125,7 @@ async function addAndWait(ctx: CliContext, paths: string[], options: AddOptions)
   try {
     void ctx.client.agent.status.query().then(
       (status) => {
-        if (status.queue.paused) progress.setPause(status.queue.pauseReason);
+        if (status.queue.pause) progress.setPause(cliPauseReason(status.queue.pause));
       },
       () => undefined,
     );

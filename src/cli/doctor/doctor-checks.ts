@@ -1,3 +1,4 @@
+import { needsSignInWords } from '../status-words.ts';
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DriveUpPaths } from '../../core/config/paths.ts';
@@ -114,7 +115,7 @@ export const checkSignIn: DoctorCheck = async (ctx) => {
   if (auth.state === 'signing-in')
     return problem('Sign-in', 'a sign-in is waiting for the browser', `Open ${auth.url}`);
   if (auth.state === 'needs-sign-in')
-    return problem('Sign-in', `needs sign-in again: ${auth.reason}`, 'driveup signin');
+    return problem('Sign-in', `needs sign-in again: ${needsSignInWords(auth)}`, 'driveup signin');
   return problem('Sign-in', 'not signed in', 'driveup signin');
 };
 

@@ -5,6 +5,7 @@ import { DriveClient } from './drive-client.ts';
 import { classifyDriveError, DriveHttpError, isUnanswered } from './drive-errors.ts';
 import { DriveFiles, JOB_TAG, MD5_TAG, type DriveFile } from './drive-files.ts';
 import { DriveHttp } from './drive-http.ts';
+import type { HttpAgentFor } from '../net/http-agents.ts';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { FileGate } from './file-gate.ts';
 import { FolderResolver } from './folder-resolver.ts';
@@ -41,6 +42,8 @@ export interface DriveUploaderOptions {
   /** DriveUp's own files: never uploaded, whatever link leads to them. */
   ownPaths?: OwnPaths;
   logger?: Logger;
+  /** The connection agent for every request (a system proxy); Node's keep-alive agents without it. */
+  httpAgent?: HttpAgentFor;
 }
 
 /** Where the bytes go, decided by the conflict policy. */
@@ -81,7 +84,7 @@ export class DriveUploader implements Uploader {
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
     this.#logger = options.logger;
-    this.#http = new DriveHttp(options.requestTimeoutMs ?? 60_000);
+    this.#http = new DriveHttp(options.requestTimeoutMs ?? 60_000, options.httpAgent);
     this.#client = new DriveClient(options.auth, this.#http, options.apiRoot);
     this.#files = new DriveFiles(this.#client);
     this.folders = new FolderResolver(this.#client, options.logger);

@@ -5,7 +5,7 @@ import type { ConflictPolicy } from '../config/settings-schema.ts';
  * between the queue, the Drive uploader, the watcher and the history; change it with care.
  */
 export type JobState = 'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled';
-export type JobSource = 'drop' | 'watch' | 'cli';
+export type JobSource = 'drop' | 'watch' | 'cli' | 'browser';
 
 /** Why the last attempt failed, as far as scheduling is concerned. */
 export type FailureKind =
