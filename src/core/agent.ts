@@ -110,6 +110,8 @@ export class Agent {
   readonly #httpAgents: HttpAgents | undefined;
   #accountEmail: string | null = null;
   #signInNeeded = false;
+  /** Staged copies being deleted: a stop waits for them. */
+  readonly #releases = new Set<Promise<void>>();
   /** Settings changes one at a time, each applied before the next is saved. */
   #settingsChanges: Promise<unknown> = Promise.resolve();
   #unsubscribe: Array<() => void> = [];
@@ -393,6 +395,7 @@ export class Agent {
     this.#batcher.stop();
     await this.watch.stop();
     await this.queue.stop();
+    await Promise.all(this.#releases);
     await this.history.stop();
     this.auth.close();
     this.#uploader.close();
@@ -445,9 +448,11 @@ export class Agent {
   /** A browser's file is uploaded (or given up on by a person): its staged copy goes. */
   #releaseStaged(job: Job): void {
     if (job.source !== 'browser' || !this.staging.holds(job.path)) return;
-    this.staging.release(job.path).catch((error: unknown) => {
+    const release = this.staging.release(job.path).catch((error: unknown) => {
       this.logger.warn({ err: error, jobId: job.id }, 'could not delete a staged file');
     });
+    this.#releases.add(release);
+    void release.finally(() => this.#releases.delete(release));
   }
 
   /** What an earlier run left in staging and no job needs any more goes (failed jobs keep theirs). */
