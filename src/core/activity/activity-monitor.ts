@@ -70,7 +70,11 @@ export class ActivityMonitor {
         case 'job.done':
         case 'job.cancelled':
         case 'job.failed':
-          this.#onJob(event.type, event.data.job, 'willRetry' in event.data && event.data.willRetry);
+          this.#onJob(
+            event.type,
+            event.data.job,
+            'willRetry' in event.data && event.data.willRetry,
+          );
           return this.#changed();
         case 'job.progress':
           this.#onProgress(event.data.jobId, event.data.sentBytes);
@@ -134,7 +138,8 @@ export class ActivityMonitor {
     if (this.#sources.signInNeeded() || pauses.some((pause) => pause.kind === 'auth'))
       items.push({ kind: 'sign-in', count: null });
     for (const pause of pauses) {
-      if (pause.kind === 'disk-full') items.push({ kind: 'disk-full', count: null, mount: pause.mount });
+      if (pause.kind === 'disk-full')
+        items.push({ kind: 'disk-full', count: null, mount: pause.mount });
       if (pause.kind === 'offline') items.push({ kind: 'offline', count: null });
     }
     const refusals = this.#sources.mongoRefusals();
@@ -232,7 +237,11 @@ export class ActivityMonitor {
     // Running jobs count what they sent, not only what Drive confirmed.
     for (const [id, live] of this.#live) {
       const entry = run.get(id);
-      if (entry && !entry.finished) bytesDone += Math.max(0, Math.min(entry.size, live.sent) - Math.min(entry.size, entry.sent));
+      if (entry && !entry.finished)
+        bytesDone += Math.max(
+          0,
+          Math.min(entry.size, live.sent) - Math.min(entry.size, entry.sent),
+        );
     }
     return {
       filesDone: this.#totals.filesDone,

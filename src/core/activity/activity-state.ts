@@ -31,4 +31,3 @@ export interface ActivityState {
   pause: Pause | null;
   attention: AttentionItem[];
 }
-

@@ -39,7 +39,8 @@ export class RateMeter {
   }
 
   #trim(now: number): void {
-    while (this.#samples.length > 1 && now - this.#samples[0]!.at > WINDOW_MS) this.#samples.shift();
+    while (this.#samples.length > 1 && now - this.#samples[0]!.at > WINDOW_MS)
+      this.#samples.shift();
   }
 }
 
