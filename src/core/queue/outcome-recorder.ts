@@ -64,9 +64,8 @@ export class OutcomeRecorder {
       confirmedBytes: result.size,
       failingSince: null,
     };
-    let done: Job | undefined;
     try {
-      done = this.finish(job.id, patch, now, [...from, 'cancelled'], result.skipped);
+      this.finish(job.id, patch, now, [...from, 'cancelled'], result.skipped);
     } catch (error) {
       // Not recorded: the next attempt finds the file by its job id instead of uploading again.
       this.#ctx.logger?.error({ err: error, jobId: job.id }, 'could not record a finished upload');
@@ -75,7 +74,6 @@ export class OutcomeRecorder {
       );
       return;
     }
-    if (done) this.#ctx.emit('job.done', { job: done });
   }
 
   async attemptFailed(job: Job, error: unknown, progress: AttemptProgress): Promise<void> {
@@ -99,7 +97,8 @@ export class OutcomeRecorder {
 
   /**
    * A final state, committed together with whatever joins the commit (`finishing`: the history
-   * record, the watch journal), without waiting for the disk: a burst of small files spends a
+   * record, the watch journal), and announced once it is (`job.done`, `job.failed` for good,
+   * `job.cancelled`, ahead of what the participants announce), without waiting for the disk: a burst of small files spends a
    * large share of its time in those fsyncs. What a power cut could undo is recovered by design:
    * the claim, or the lease it was taken under (claim-leases.ts), was durable before any byte went
    * to Drive, so the job comes back as an earlier attempt and is found by its appProperties tag
@@ -117,11 +116,19 @@ export class OutcomeRecorder {
       this.#ctx.db,
       () => {
         const job = this.#ctx.jobs.update(id, { ...patch, nextAttemptAt: null }, now, from);
-        if (job) this.#o.finishing.run({ job, skipped });
+        if (!job) return undefined;
+        this.#announce(job);
+        this.#o.finishing.run({ job, skipped });
         return job;
       },
       { durable: false },
     );
+  }
+
+  #announce(job: Job): void {
+    if (job.state === 'done') this.#ctx.emit('job.done', { job });
+    else if (job.state === 'failed') this.#ctx.emit('job.failed', { job, willRetry: false });
+    else if (job.state === 'cancelled') this.#ctx.emit('job.cancelled', { job });
   }
 
   /** Back to `queued` without spending an attempt; session and confirmed offset kept. */
@@ -204,10 +211,7 @@ export class OutcomeRecorder {
   }
 
   #fail(id: string, patch: JobPatch, now: number): void {
-    const failed = this.finish(id, { ...patch, state: 'failed', failingSince: null }, now, [
-      'running',
-    ]);
-    if (failed) this.#ctx.emit('job.failed', { job: failed, willRetry: false });
+    this.finish(id, { ...patch, state: 'failed', failingSince: null }, now, ['running']);
   }
 
   /** The file changed under the upload: the job now stands for its final content. */
@@ -252,13 +256,12 @@ export class OutcomeRecorder {
   /** Its final content is another job already (usually the watcher queued the new version). */
   #supersede(job: Job, newer: Job, now: number): void {
     const error = `${job.name} changed during its upload; its final content is job ${newer.id}`;
-    const cancelled = this.finish(
+    this.finish(
       job.id,
       { state: 'cancelled', error, errorKind: 'changed', finishedAt: new Date(now) },
       now,
       ['running'],
     );
-    if (cancelled) this.#ctx.emit('job.cancelled', { job: cancelled });
   }
 }
 

@@ -297,7 +297,6 @@ export class UploadQueue {
       return current && { cancelled: false, job: current };
     }
     this.#attempts.letGo(id, CANCELLING);
-    this.#ctx.emit('job.cancelled', { job });
     return { cancelled: true, job };
   }
 
