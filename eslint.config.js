@@ -157,9 +157,9 @@ export const ipcServerLayering = zone({
 });
 
 /** `driveup agent` hosts the engine; every other command is a client of it. */
-export const CLI_HOST_FILES = ['src/cli/commands/agent-command.ts'];
+export const CLI_HOST_FILES = ['src/cli/commands/agent-command.ts', 'src/cli/headless-agent.ts'];
 const CLI_ONLY =
-  'src/cli is a client of the agent: src/ipc/server (the agent side) is loaded only by `driveup agent` (src/cli/commands/agent-command.ts), lazily; a type import such as AppRouter is fine. No Electron, src/tray or src/windows.';
+  'src/cli is a client of the agent: src/ipc/server (the agent side) is loaded only by `driveup agent` (src/cli/commands/agent-command.ts, lazily, and the host it loads: src/cli/headless-agent.ts); a type import such as AppRouter is fine. No Electron, src/tray or src/windows.';
 const cliPatterns = [
   { group: ['electron', 'electron/*'], message: CLI_ONLY },
   { regex: '(^|/)(tray|windows)(/|$)', message: CLI_ONLY },

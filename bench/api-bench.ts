@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import { hostAgent } from '../src/ipc/server/agent-host.ts';
+import { socketTransport } from '../src/ipc/server/agent-transports.ts';
+import { serveAgent } from '../src/ipc/server/serve-agent.ts';
 import { createAppRouter, type AppRouter } from '../src/ipc/server/app-router.ts';
 import { createInProcessClient } from '../src/ipc/server/in-process-client.ts';
 import { createSocketClient } from '../src/ipc/node/socket-client.ts';
@@ -25,7 +26,7 @@ export const runApiBench: BenchRunner = async ({ quick, log }) => {
   const paths = resolvePaths({ env });
   log('building the CLI bundle');
   await run(process.execPath, [join(ROOT, 'scripts/build.ts')], { cwd: ROOT });
-  const hosted = await hostAgent({ paths, env });
+  const hosted = await serveAgent({ paths, env }, [socketTransport(paths.socketPath)]);
   try {
     const rounds = quick ? 5 : 20;
     log(`CLI round trips (${rounds})`);
@@ -110,7 +111,7 @@ async function portFigures(home: string, calls: number, events: number) {
 }
 
 async function eventsPerSecond(
-  bus: Awaited<ReturnType<typeof hostAgent>>['agent']['bus'],
+  bus: Awaited<ReturnType<typeof serveAgent>>['agent']['bus'],
   client: ReturnType<typeof createSocketClient<AppRouter>>,
   count: number,
 ): Promise<number> {

@@ -80,10 +80,11 @@ export async function idle(quick: boolean, log: (line: string) => void): Promise
       machineName: 'bench',
       protectedDirs: [join(top, 'data')],
       events: sink.bus,
-      jobOutcomes: sink.bus,
       ...(rescanIntervalMs ? { rescanIntervalMs } : {}),
     });
   let service = open();
+  // As the agent records a finished job's journal entry (UploadQueue.finishing).
+  sink.bus.on('job.done', ({ job }) => void service.handleJobOutcome('job.done', job));
   try {
     await service.start();
     for (const folder of folders) await service.addRule({ folder, stabilityWindowMs: 500 });

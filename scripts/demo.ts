@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import { hostAgent } from '../src/ipc/server/agent-host.ts';
+import { socketTransport } from '../src/ipc/server/agent-transports.ts';
+import { serveAgent } from '../src/ipc/server/serve-agent.ts';
 import { startFakeGoogle } from '../test/support/fake-google/index.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
 
@@ -21,7 +22,9 @@ const env = {
   DRIVEUP_GOOGLE_CLIENT_SECRET: 'fake-client-secret',
 };
 const paths = resolvePaths({ env });
-const hosted = await hostAgent({ paths, env, openBrowser: async () => {} });
+const hosted = await serveAgent({ paths, env, openBrowser: async () => {} }, [
+  socketTransport(paths.socketPath),
+]);
 
 const attempt = await hosted.agent.auth.beginSignIn({ openBrowser: false });
 await followSignInUrl(attempt.url);

@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import type { AppRouter } from '../../src/ipc/server/app-router.ts';
-import { hostAgent } from '../../src/ipc/server/agent-host.ts';
+import { socketTransport } from '../../src/ipc/server/agent-transports.ts';
+import { serveAgent } from '../../src/ipc/server/serve-agent.ts';
 import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { appFiles } from '../../src/tray/app-files.ts';
 import { startFakeGoogle, type FakeGoogle } from '../../test/support/fake-google/index.ts';
@@ -41,11 +42,10 @@ describe('the desktop app in Electron', { skip }, () => {
     env = fakeGoogleEnv(fake.url, home);
     // Signed in beforehand by a headless agent in the same home (a consent page in a system
     // browser is not something a test can click).
-    const hosted = await hostAgent({
-      paths: resolvePaths({ env }),
-      env,
-      openBrowser: async () => {},
-    });
+    const paths = resolvePaths({ env });
+    const hosted = await serveAgent({ paths, env, openBrowser: async () => {} }, [
+      socketTransport(paths.socketPath),
+    ]);
     const attempt = await hosted.agent.auth.beginSignIn({ openBrowser: false });
     await followSignInUrl(attempt.url);
     await attempt.completion;

@@ -1,11 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface, type Interface } from 'node:readline';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fakeGoogleEnv } from '../../test/support/fake-google-env.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
+import type { SocketRouter } from '../../src/ipc/server/socket-router.ts';
+import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 
-const HOST = fileURLToPath(new URL('./web-agent-host.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/driveup.ts', import.meta.url));
 
 export interface WebAgent {
   origin: string;
@@ -21,32 +24,36 @@ export interface WebAgent {
 export interface WebAgentOptions {
   fakeGoogleUrl: string;
   home: string;
-  /** Reuse a port (an agent restarted under an open page); a free one by default. */
+  /**
+   * Ask for this port (`web.port`). Without it the agent takes the port of its last run in this
+   * home when it is free, which is how a page open across a restart finds it again.
+   */
   port?: number;
   env?: Record<string, string>;
 }
 
-/** A real agent process serving web mode, pointed at the fake Google. */
+/** A real `driveup agent --web` process, pointed at the fake Google. */
 export async function startWebAgent(options: WebAgentOptions): Promise<WebAgent> {
   const env = { ...fakeGoogleEnv(options.fakeGoogleUrl, options.home), ...options.env };
-  const child = spawn(process.execPath, [HOST, '--port', String(options.port ?? 0)], {
+  if (options.port) await setWebPort(options.home, options.port);
+  const child = spawn(process.execPath, [CLI, 'agent', '--web', '--json'], {
     env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-  const lines = createInterface({ input: child.stdout! });
-  const { origin } = await nextJson<{ origin: string }>(lines, child, () => stderr);
+  const info = await startedInfo(child, () => stderr);
+  if (!info.web) throw new Error(`driveup agent --web printed no web address: ${stderr}`);
   const exited = once(child, 'exit');
+  const socketPath = resolvePaths({ env }).socketPath;
+  const client = createSocketClient<SocketRouter>(socketPath);
   return {
-    origin,
-    port: Number(new URL(origin).port),
+    origin: info.web,
+    port: Number(new URL(info.web).port),
     home: options.home,
-    socketPath: resolvePaths({ env }).socketPath,
+    socketPath,
     async openUrl(page = 'history') {
-      const answer = nextJson<{ url: string }>(lines, child, () => stderr);
-      child.stdin!.write(`open ${page}\n`);
-      return (await answer).url;
+      return (await client.web.openUrl.mutate({ page })).url;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -55,17 +62,36 @@ export async function startWebAgent(options: WebAgentOptions): Promise<WebAgent>
   };
 }
 
-function nextJson<T>(lines: Interface, child: ChildProcess, stderr: () => string): Promise<T> {
+/** What `driveup agent --json` prints once it serves: one JSON document. */
+function startedInfo(
+  child: ReturnType<typeof spawn>,
+  stderr: () => string,
+): Promise<{ web: string | null }> {
   return new Promise((resolve, reject) => {
-    const onLine = (line: string) => {
-      if (!line.startsWith('{')) return;
-      lines.off('line', onLine);
-      child.off('exit', onExit);
-      resolve(JSON.parse(line) as T);
+    let stdout = '';
+    const onData = (chunk: Buffer) => {
+      stdout += chunk;
+      try {
+        const info = JSON.parse(stdout) as { web: string | null };
+        child.stdout!.off('data', onData);
+        child.off('exit', onExit);
+        resolve(info);
+      } catch {
+        // Not the whole document yet.
+      }
     };
     const onExit = (code: number | null) =>
-      reject(new Error(`web agent exited (${code}): ${stderr()}`));
-    lines.on('line', onLine);
+      reject(new Error(`driveup agent exited (${code}): ${stderr()}`));
+    child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });
+}
+
+async function setWebPort(home: string, port: number): Promise<void> {
+  const file = join(home, 'settings.json');
+  const current = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as {
+    web?: Record<string, unknown>;
+  };
+  current.web = { ...current.web, port };
+  await writeFile(file, JSON.stringify(current), { mode: 0o600 });
 }

@@ -1,6 +1,9 @@
-import type { AddedJob, PlannedFile } from '../core/queue/enqueue-result.ts';
-import type { Job } from '../core/queue/job.ts';
 import type { SkippedPath, SkipReason } from '../core/queue/skipped-path.ts';
+import type {
+  AddedJobView as AddedJob,
+  JobView as Job,
+  PlannedFileView as PlannedFile,
+} from './api-views.ts';
 import { formatBytes } from './human-format.ts';
 import { escapeControl } from './terminal-text.ts';
 

@@ -1,14 +1,15 @@
 import { TRPCClientError } from '@trpc/client';
 import type { DriveUpPaths } from '../core/config/paths.ts';
-import type { AppRouter } from '../ipc/server/app-router.ts';
+import type { SocketRouter } from '../ipc/server/socket-router.ts';
 import { createSocketClient } from '../ipc/node/socket-client.ts';
 import { findAgentNotRunningError } from '../ipc/node/socket-errors.ts';
 import { CliError, EXIT } from './exit-codes.ts';
+import { refusalWords } from './status-words.ts';
 
-export type AgentClient = ReturnType<typeof createSocketClient<AppRouter>>;
+export type AgentClient = ReturnType<typeof createSocketClient<SocketRouter>>;
 
 export function connectToAgent(paths: DriveUpPaths): AgentClient {
-  return createSocketClient<AppRouter>(paths.socketPath);
+  return createSocketClient<SocketRouter>(paths.socketPath);
 }
 
 /**
@@ -23,8 +24,12 @@ export function toCliError(error: unknown, paths: DriveUpPaths): CliError | unde
     );
   }
   if (error instanceof TRPCClientError) {
-    const code = (error.data as { code?: string } | undefined)?.code;
-    return new CliError(error.message, code === 'BAD_REQUEST' ? EXIT.usage : EXIT.failed);
+    const data = error.data as { code?: string; refusal?: { kind?: string } | null } | undefined;
+    const refusal = data?.refusal?.kind ? refusalWords(data.refusal.kind) : undefined;
+    return new CliError(
+      refusal ?? error.message,
+      data?.code === 'BAD_REQUEST' ? EXIT.usage : EXIT.failed,
+    );
   }
   return undefined;
 }

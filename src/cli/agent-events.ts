@@ -1,10 +1,8 @@
-import type { AgentEvents } from '../core/agent-events.ts';
+import type { AgentEventView } from './api-views.ts';
 import type { CliContext } from './cli-context.ts';
 
-/** One agent event as the CLI handles it: the type names its payload. */
-export type AgentEvent = {
-  [K in keyof AgentEvents]: { type: K; at: Date; data: AgentEvents[K] };
-}[keyof AgentEvents];
+/** One agent event as the CLI handles it (the API's view): the type names its payload. */
+export type AgentEvent = AgentEventView;
 
 export interface EventSubscription {
   /**
@@ -28,7 +26,7 @@ export function subscribeToEvents(
   const subscription = ctx.client.events.subscribe(
     {},
     {
-      onData: ({ data }) => onEvent(data as AgentEvent),
+      onData: ({ data }) => onEvent(data),
       onError: fail,
     },
   );

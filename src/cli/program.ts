@@ -9,6 +9,7 @@ import { registerCompletion } from './commands/completion-command.ts';
 import { registerDoctor } from './commands/doctor-command.ts';
 import { registerHistory } from './commands/history-command.ts';
 import { registerLogs } from './commands/logs-command.ts';
+import { registerOpen } from './commands/open-command.ts';
 import { registerQueueCommands } from './commands/queue-commands.ts';
 import { registerSettingsCommands } from './commands/settings-commands.ts';
 import { registerStatus } from './commands/status-command.ts';
@@ -46,6 +47,7 @@ function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
     registerSettingsCommands,
     registerLogs,
     registerDoctor,
+    registerOpen,
   ]) {
     register(program, ctx);
   }

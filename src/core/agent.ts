@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { AuthStatus } from './auth/auth-status.ts';
+import { ActivityMonitor, type ActivityState } from './activity/activity-monitor.ts';
+import type { AuthStatus, NeedsSignInCause } from './auth/auth-status.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { BrowserOpener } from './auth/browser-opener.ts';
 import { FileSecretStore } from './auth/file-secret-store.ts';
+import type { SecretCipher } from './auth/secret-cipher.ts';
 import { ensureTrustedDirectories } from './config/directory-trust.ts';
 import { applyEnvOverrides } from './config/effective-config.ts';
 import { googleEndpoints } from './config/google-endpoints.ts';
@@ -20,27 +22,64 @@ import type { Settings, SettingKey, SettingsPatch } from './config/settings-sche
 import { SettingsStore } from './config/settings-store.ts';
 import { createDriveTransport } from './drive/drive-client.ts';
 import { DriveUploader } from './drive/drive-uploader.ts';
-import { EventBus } from './events/event-bus.ts';
+import { EventBus, type EventBusOptions } from './events/event-bus.ts';
 import type { AgentBus, AgentEvents } from './agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
-import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
-import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
+import { createFileLogger, type Logger } from './log/logger.ts';
+import type { LogLevel } from './config/settings-schema.ts';
+import { nodeHttpAgents, type HttpAgentFor, type HttpAgents } from './net/http-agents.ts';
+import type { NotificationBatch } from './notifications/notification-batch.ts';
+import { feedBatcher, NotificationBatcher } from './notifications/notification-batcher.ts';
+import { addRequestSchema, expandAddRequest, type AddRequest } from './queue/add-request.ts';
+import { systemClock, type Clock } from './queue/clock.ts';
 import type { AddedJob, PlannedFile } from './queue/enqueue-result.ts';
-import type { Job } from './queue/job.ts';
+import type { Job, JobSource } from './queue/job.ts';
+import type { AuthPauseCause } from './queue/pause-state.ts';
 import type { RetryPolicyOptions } from './queue/retry-policy.ts';
 import type { SkippedPath } from './queue/skipped-path.ts';
-import { UploadQueue, type EnqueueItem } from './queue/upload-queue.ts';
+import { UploadQueue, type EnqueueItem, type FinishedJob } from './queue/upload-queue.ts';
+import { StagingArea } from './staging/staging-area.ts';
 import { openAgentDatabase } from './migrations.ts';
 import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
 import { WatchService } from './watch/watch-service.ts';
 
+/** The agent's log: where its lines go, and how it is closed. */
+export interface AgentLog {
+  logger: Logger;
+  /** Flushes and closes the log. */
+  close(): Promise<void>;
+  /** Hears of each failed write (a full disk pauses the queue). */
+  onWriteError?(listener: (error: Error) => void): void;
+}
+
+/**
+ * What differs between the hosts of an agent (`driveup agent`, the desktop app's agent process,
+ * a test) comes in here, as ports: each has a default that suits a headless machine.
+ */
 export interface AgentOptions {
   paths: DriveUpPaths;
   env?: NodeJS.ProcessEnv;
-  /** Also print logs to stdout (`driveup agent --foreground`). */
-  logToStdout?: boolean;
   /** How sign-in opens the system browser; tests and headless machines replace it. */
   openBrowser?: BrowserOpener;
+  /**
+   * Seals the stored tokens: the host's choice (a passphrase headless, Electron's safeStorage in
+   * the desktop app). None (the default): tokens are stored as they are, in 0600 files, and
+   * `auth.status` warns.
+   */
+  secretCipher?: SecretCipher | null;
+  /** The agent's log, made once the settings (and their log level) are read; log files by default. */
+  log?: (level: LogLevel) => Promise<AgentLog>;
+  /** A cheap check that the network is back, polled while offline; by default the next upload tries. */
+  networkProbe?: () => Promise<boolean>;
+  /** The connection agent for every request to Google (a system proxy); Node's own by default. */
+  httpAgent?: HttpAgentFor;
+  /** Time for the queue's retries and waits, the activity figures and notification batches. */
+  clock?: Clock;
+  /**
+   * How many recent events subscribers can resume from, and how far one may fall behind before it
+   * gets `resync` (event-bus.ts); the defaults suit every face.
+   */
+  events?: Pick<EventBusOptions, 'replayLimit' | 'maxBuffered' | 'stallMs'>;
 }
 
 /**
@@ -57,14 +96,23 @@ export class Agent {
   readonly queue: UploadQueue;
   readonly watch: WatchService;
   readonly history: HistoryService;
+  readonly activity: ActivityMonitor;
+  /** Files a browser sent (web mode), kept until their upload is done or cancelled. */
+  readonly staging: StagingArea;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly #settings: SettingsStore;
   readonly #env: NodeJS.ProcessEnv;
   readonly #db: DatabaseSync;
   readonly #uploader: DriveUploader;
-  readonly #log: FileLogger;
+  readonly #log: AgentLog;
   readonly #own: OwnPaths;
+  readonly #batcher: NotificationBatcher;
+  readonly #httpAgents: HttpAgents | undefined;
   #accountEmail: string | null = null;
+  #signInNeeded = false;
+  /** Staged copies being deleted: a stop waits for them. */
+  readonly #releases = new Set<Promise<void>>();
   /** Settings changes one at a time, each applied before the next is saved. */
   #settingsChanges: Promise<unknown> = Promise.resolve();
   #unsubscribe: Array<() => void> = [];
@@ -73,30 +121,34 @@ export class Agent {
   private constructor(parts: AgentParts) {
     this.paths = parts.paths;
     this.bus = parts.bus;
+    this.clock = parts.clock;
     this.#settings = parts.settings;
     this.#env = parts.env;
     this.#db = parts.db;
     this.#log = parts.log;
     this.#own = parts.own;
+    this.#httpAgents = parts.httpAgents;
     this.logger = parts.log.logger;
     this.auth = parts.auth;
     this.#uploader = parts.uploader;
     this.history = parts.history;
+    this.staging = new StagingArea({ dir: parts.paths.stagingDir });
     this.queue = new UploadQueue({
       db: parts.db,
       bus: parts.bus,
       uploader: parts.uploader,
       concurrency: this.settings().uploads.concurrency,
       logger: this.logger,
+      clock: parts.clock,
       retry: retryOptions(this.settings()),
+      ...(parts.networkProbe ? { networkProbe: parts.networkProbe } : {}),
       // After an upload was refused for want of access: resumes once Google gives a token again.
       accessProbe: async () => Boolean((await (await this.auth.client()).getAccessToken()).token),
       // The database and the logs are what a full disk stops; both must take a write again.
       diskProbe: async () =>
         probeDatabase(parts.db) && (await probeDirectory(parts.paths.stateDir)),
-      onFinished: (job, outcome) => this.#record(job, outcome.skipped),
     });
-    parts.log.onWriteError((error) => {
+    parts.log.onWriteError?.((error) => {
       if (isDiskFull(error)) this.queue.reportDiskFull(parts.paths.stateDir);
     });
     this.watch = new WatchService({
@@ -110,9 +162,36 @@ export class Agent {
       protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
       own: parts.own,
       events: parts.bus,
-      jobOutcomes: parts.bus,
       retryingJobs: (ruleId) => this.queue.countForRule(ruleId, 'retrying'),
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
+    });
+    // The commit that finishes a job also writes its history record and its watch-journal
+    // entry: what the queue reports done is in the history, and a watched file is never queued
+    // again for a lost journal write (nor its journal ahead of the job).
+    this.queue.finishing.add((finished) => this.#record(finished));
+    this.queue.finishing.add(({ job }) => {
+      if (job.state !== 'done' && job.state !== 'failed' && job.state !== 'cancelled') return;
+      void this.watch.handleJobOutcome(`job.${job.state}`, job);
+    });
+    this.activity = new ActivityMonitor(
+      parts.bus,
+      {
+        counts: () => this.queue.counts(),
+        waitingJobs: () => this.queue.waitingJobs(),
+        pause: () => this.queue.currentPause,
+        pauses: () => this.queue.pauses,
+        signInNeeded: () => this.#signInNeeded,
+        mongoRefusals: () => {
+          const status = this.history.status();
+          return { count: status.refused, detail: status.lastRefusal };
+        },
+      },
+      parts.clock,
+    );
+    this.#batcher = new NotificationBatcher({
+      settings: () => this.settings().notifications,
+      onBatch: (batch) => this.bus.emit('notifications.batch', { batch }),
+      clock: parts.clock,
     });
   }
 
@@ -124,32 +203,34 @@ export class Agent {
    */
   static async open(options: AgentOptions): Promise<Agent> {
     const env = options.env ?? process.env;
+    const clock = options.clock ?? systemClock;
     await ensureTrustedDirectories(options.paths);
     const own = await OwnPaths.of(options.paths);
     const settings = new SettingsStore(options.paths.settingsFile);
     const effective = applyEnvOverrides(await settings.load(), env);
-    const log = await createFileLogger({
-      stateDir: options.paths.stateDir,
-      level: effective.logLevel,
-      alsoStdout: options.logToStdout,
-    });
-    const bus: AgentBus = new EventBus<AgentEvents>();
+    const log = await (options.log ?? fileLog(options.paths.stateDir))(effective.logLevel);
+    // One pool for every request to Google (sign-in, tokens, Drive) when the host gave none.
+    const httpAgents = options.httpAgent ? undefined : nodeHttpAgents();
+    const httpAgent = options.httpAgent ?? httpAgents!.agentFor;
+    const bus: AgentBus = new EventBus<AgentEvents>({ ...options.events, now: () => clock.now() });
     const db = openAgentDatabase(options.paths.databaseFile, {
       ...maxPagesFrom(env.DRIVEUP_DATABASE_MAX_PAGES),
     });
     // With the pid pino adds: who had the database, when (two agents must never share it).
     log.logger.info({ file: options.paths.databaseFile }, 'database opened');
     // One set of Drive connections and one pacer for every Drive call the agent makes.
-    const driveTransport = createDriveTransport();
+    const driveTransport = createDriveTransport(undefined, httpAgent);
     const auth = new AuthService({
       google: () => applyEnvOverrides(settings.get(), env).google,
       driveTransport,
       secrets: new FileSecretStore({
         dir: options.paths.secretsDir,
-        passphrase: env.DRIVEUP_SECRET_KEY,
+        cipher: options.secretCipher ?? null,
       }),
       bus,
       logger: log.logger,
+      now: () => clock.now(),
+      httpAgent,
       ...(options.openBrowser ? { openBrowser: options.openBrowser } : {}),
     });
     const uploader = new DriveUploader({
@@ -160,6 +241,7 @@ export class Agent {
       bandwidthLimitBytesPerSecond: effective.uploads.bandwidthLimitBytesPerSecond,
       ownPaths: own,
       logger: log.logger,
+      httpAgent,
     });
     const history = new HistoryService({
       db,
@@ -179,6 +261,9 @@ export class Agent {
       uploader,
       history,
       own,
+      clock,
+      httpAgents,
+      networkProbe: options.networkProbe,
     });
   }
 
@@ -205,10 +290,12 @@ export class Agent {
       await this.#settings.update(patch, unset);
       const settings = this.settings();
       await this.#applySettings(settings);
+      const keys = changedKeys(patch, unset);
+      this.bus.emit('settings.changed', { keys });
       return reportSettingsChange({
         file: this.#settings.file,
         settings,
-        keys: changedKeys(patch, unset),
+        keys,
         agent: { env: this.#env },
       });
     });
@@ -237,13 +324,38 @@ export class Agent {
     return { jobs: await this.queue.enqueue(items), skipped };
   }
 
+  /**
+   * Queues a file a browser sent, staged in the data directory (`staging.stage`), as a `browser`
+   * upload. The staged copy is deleted once its job is done or cancelled (a failed one keeps it:
+   * Retry reads it again).
+   */
+  async addStaged(path: string, folder: string | undefined): Promise<AddedJob[]> {
+    // Checked as `queue.add` checks its input (a folder name, the path), from a browser as any.
+    const request = addRequestSchema.parse({ paths: [path], folder });
+    const { items } = await this.#addItems(request, 'browser');
+    return this.queue.enqueue(items);
+  }
+
+  /** What the tray and the Activity window draw from (see activity-monitor.ts). */
+  activitySummary(): ActivityState {
+    return this.activity.summary();
+  }
+
+  /** A recent notification batch, for Review; undefined once it is too old to be kept. */
+  notificationBatch(batchId: string): NotificationBatch | undefined {
+    return this.#batcher.get(batchId);
+  }
+
   /** What `add` would do, nothing queued: a dry run. */
   async planAdd(request: AddRequest): Promise<{ plan: PlannedFile[]; skipped: SkippedPath[] }> {
     const { items, skipped } = await this.#addItems(request);
     return { plan: await this.queue.plan(items), skipped };
   }
 
-  async #addItems(request: AddRequest): Promise<{ items: EnqueueItem[]; skipped: SkippedPath[] }> {
+  async #addItems(
+    request: AddRequest,
+    source: JobSource = request.source,
+  ): Promise<{ items: EnqueueItem[]; skipped: SkippedPath[] }> {
     const settings = this.settings();
     const { files, skipped } = await expandAddRequest(request.paths, {
       folder: request.folder ?? settings.uploads.defaultFolder,
@@ -253,7 +365,7 @@ export class Agent {
     });
     const items = files.map((file) => ({
       ...file,
-      source: request.source,
+      source,
       conflictPolicy: request.conflictPolicy ?? settings.uploads.conflictPolicy,
       force: request.force ?? false,
     }));
@@ -263,8 +375,13 @@ export class Agent {
   async start(): Promise<void> {
     this.#unsubscribe.push(
       this.bus.on('auth.changed', ({ status }) => this.#onAuthChanged(status)),
+      feedBatcher(this.bus, this.#batcher),
+      this.bus.on('job.done', ({ job }) => this.#releaseStaged(job)),
+      this.bus.on('job.cancelled', ({ job }) => this.#releaseStaged(job)),
     );
+    this.activity.start();
     await this.#onAuthChanged(await this.auth.status());
+    await this.#sweepStaging();
     await this.queue.start();
     this.history.start();
     await this.watch.start();
@@ -279,10 +396,15 @@ export class Agent {
 
   async #stop(): Promise<void> {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.activity.stop();
+    this.#batcher.stop();
     await this.watch.stop();
     await this.queue.stop();
+    await Promise.all(this.#releases);
     await this.history.stop();
     this.auth.close();
+    this.#uploader.close();
+    this.#httpAgents?.destroy();
     this.#closeDatabase();
     this.logger.info('agent stopped');
     await this.#log.close();
@@ -303,31 +425,61 @@ export class Agent {
     this.logger.info('database closed');
   }
 
-  /** Uploads need an account: without one the queue waits (nothing is lost), with the reason. */
+  /** Uploads need an account: without one the queue waits (nothing is lost), with the cause. */
   async #onAuthChanged(status: AuthStatus): Promise<void> {
     if (status.state === 'signed-in') {
       this.#accountEmail = status.account.email;
+      this.#signInNeeded = false;
       this.queue.signedIn();
       return;
     }
     if (status.state === 'signing-in') return;
-    this.queue.waitForSignIn(
-      status.state === 'needs-sign-in'
-        ? `${NEEDS_ACCOUNT}: ${status.reason}`
-        : `${NEEDS_ACCOUNT}: not signed in to Google (run \`driveup signin\`)`,
-    );
+    this.#signInNeeded = true;
+    if (status.state === 'needs-sign-in') {
+      this.queue.waitForSignIn(pauseCauseOf(status.cause), status.detail);
+    } else {
+      this.queue.waitForSignIn('not-signed-in');
+    }
   }
 
-  #record(job: Job, skippedIdentical: boolean): void {
+  #record({ job, skipped }: FinishedJob): void {
     this.history.recorder.record(job, {
       machineName: this.settings().machineName,
       accountEmail: this.#accountEmail,
-      skippedIdentical,
+      skippedIdentical: skipped,
     });
+  }
+
+  /** A browser's file is uploaded (or given up on by a person): its staged copy goes. */
+  #releaseStaged(job: Job): void {
+    if (job.source !== 'browser' || !this.staging.holds(job.path)) return;
+    const release = this.staging.release(job.path).catch((error: unknown) => {
+      this.logger.warn({ err: error, jobId: job.id }, 'could not delete a staged file');
+    });
+    this.#releases.add(release);
+    void release.finally(() => this.#releases.delete(release));
+  }
+
+  /** What an earlier run left in staging and no job needs any more goes (failed jobs keep theirs). */
+  async #sweepStaging(): Promise<void> {
+    try {
+      const needed = this.queue.neededPathsUnder(this.staging.dir);
+      const removed = await this.staging.sweep((path) => needed.has(path));
+      if (removed) this.logger.info({ removed }, 'removed staged files no job needs');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not clear the staging folder');
+    }
   }
 }
 
-const NEEDS_ACCOUNT = 'Waiting for a Google account';
+function pauseCauseOf(cause: NeedsSignInCause): AuthPauseCause {
+  if (cause === 'refused' || cause === 'scope-missing') return cause;
+  return 'unreadable';
+}
+
+function fileLog(stateDir: string): (level: LogLevel) => Promise<AgentLog> {
+  return (level) => createFileLogger({ stateDir, level });
+}
 
 function retryOptions(settings: Settings): Pick<RetryPolicyOptions, 'windowMs' | 'maxDelayMs'> {
   return {
@@ -349,7 +501,10 @@ interface AgentParts {
   paths: DriveUpPaths;
   env: NodeJS.ProcessEnv;
   settings: SettingsStore;
-  log: FileLogger;
+  log: AgentLog;
+  clock: Clock;
+  httpAgents: HttpAgents | undefined;
+  networkProbe: (() => Promise<boolean>) | undefined;
   bus: AgentBus;
   db: DatabaseSync;
   auth: AuthService;

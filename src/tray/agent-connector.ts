@@ -25,12 +25,11 @@ export function createAgentConnector(): AgentConnector {
   return {
     probe: async (socketPath) => (await probeSocket(socketPath)).kind === 'agent',
     apiOverSocket: (socketPath) => {
-      const client: Omit<TrayProcedures, 'activity'> = createSocketClient<AppRouter>(socketPath, {
+      // The compiler checks all of TrayProcedures against the router here.
+      const client: TrayProcedures = createSocketClient<AppRouter>(socketPath, {
         waitForAgent: true,
       });
-      // `activity.summary` is in the contract of issue 15 but not in AppRouter yet: once it is,
-      // this cast goes and the compiler checks all of TrayProcedures against the router.
-      return trayApiOverTrpc(client as TrayProcedures);
+      return trayApiOverTrpc(client);
     },
     apiOverPort: () => {
       throw new PortTransportMissingError('Talking to the agent process');

@@ -14,9 +14,9 @@ interface TrackedAgentEvent {
 }
 
 /**
- * The procedures main calls, as a tRPC client of the app router has them (the contract of issue
- * 15: `activity.summary`, and the `activity.changed`, `settings.changed` and
- * `notifications.batch` events). A `TRPCClient<AppRouter>` satisfies it once those exist.
+ * The procedures main calls, as a tRPC client of the app router has them (`activity.summary`,
+ * and the `activity.changed`, `settings.changed` and `notifications.batch` events): a
+ * `TRPCClient<AppRouter>` satisfies it, which agent-connector.ts has the compiler check.
  */
 export interface TrayProcedures {
   activity: { summary: { query(): Promise<TraySummary> } };

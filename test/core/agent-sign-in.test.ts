@@ -15,7 +15,7 @@ describe('the agent when Google access ends', () => {
     harness = await startAgentHarness({ signedIn: false });
     const { agent, fake } = harness;
     expect(agent.queue.isPaused()).toBe(true);
-    expect(agent.queue.pauseReason).toMatch(/not signed in/);
+    expect(agent.queue.currentPause).toMatchObject({ kind: 'auth', cause: 'not-signed-in' });
     const file = join(harness.home, 'early.txt');
     await writeFile(file, 'queued before signing in');
     const {
@@ -41,7 +41,7 @@ describe('the agent when Google access ends', () => {
     const {
       jobs: [job],
     } = await agent.add({ paths: [file], folder: 'Revoked', source: 'cli' });
-    expect((await paused).reason).toMatch(/sign in/i);
+    expect((await paused).pause).toMatchObject({ kind: 'auth' });
     await handedBack;
     expect((await agent.auth.status()).state).toBe('needs-sign-in');
     expect(agent.queue.get(job!.id)?.state).toBe('queued');
@@ -59,12 +59,12 @@ describe('the agent when Google access ends', () => {
     const { agent } = harness;
     const paused = harness.next('queue.paused');
     await agent.auth.signOut();
-    expect((await paused).reason).toMatch(/not signed in/);
+    expect((await paused).pause).toMatchObject({ kind: 'auth', cause: 'not-signed-in' });
     await harness.signIn();
     expect(agent.queue.isPaused()).toBe(false);
 
     agent.queue.pause('Paused by you');
     await harness.signIn();
-    expect(agent.queue.pauseReason).toBe('Paused by you');
+    expect(agent.queue.currentPause).toEqual({ kind: 'user', note: 'Paused by you' });
   });
 });

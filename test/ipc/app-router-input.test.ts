@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePaths, type DriveUpPaths } from '../../src/core/config/paths.ts';
-import { hostAgent, type HostedAgent } from '../../src/ipc/server/agent-host.ts';
+import { socketTransport } from '../../src/ipc/server/agent-transports.ts';
+import { serveAgent } from '../../src/ipc/server/serve-agent.ts';
 import { createAppRouter, type AppRouter } from '../../src/ipc/server/app-router.ts';
 import { createSocketClient, socketLinks } from '../../src/ipc/node/socket-client.ts';
 import { transformer } from '../../src/ipc/server/trpc.ts';
@@ -58,7 +59,7 @@ let fake: FakeGoogle;
 let home: string;
 let scratch: string;
 let paths: DriveUpPaths;
-let hosted: HostedAgent;
+let hosted: Awaited<ReturnType<typeof serveAgent>>;
 let client: TRPCClient<AppRouter>;
 let untyped: ReturnType<typeof createTRPCUntypedClient<AppRouter>>;
 let procedures: ProcedureInfo[];
@@ -80,7 +81,9 @@ beforeAll(async () => {
   const env = fakeGoogleEnv(fake.url, home);
   paths = resolvePaths({ env });
   // A sign-in started by a fuzzed call must never open a real browser.
-  hosted = await hostAgent({ paths, env, openBrowser: async () => {} });
+  hosted = await serveAgent({ paths, env, openBrowser: async () => {} }, [
+    socketTransport(paths.socketPath),
+  ]);
   client = createSocketClient<AppRouter>(paths.socketPath);
   untyped = createTRPCUntypedClient<AppRouter>({ links: socketLinks(paths.socketPath) });
   procedures = proceduresOf(createAppRouter(hosted.agent, { requestShutdown: () => {} }));

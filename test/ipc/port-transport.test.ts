@@ -258,7 +258,7 @@ describe('subscriptions over a message port', () => {
   it('delivers tracked events, with dates, in order', async () => {
     const bus = new EventBus<TestEvents>();
     const client = portClient(servePorts(createTestRouter(bus)).connect);
-    const received = collector<{ id: string; data: { data: { name: string; at: Date } } }>();
+    const received = collector<{ id: string; data: { data: unknown } }>();
     bus.emit('uploaded', { name: 'a.pdf', at: new Date(1_000) });
 
     const subscription = client.events.subscribe(undefined, {

@@ -14,7 +14,7 @@ describe('the agent when Google’s token endpoint hiccups', () => {
     harness = await startAgentHarness();
     const { agent, fake, home } = harness;
     const pauses: string[] = [];
-    agent.bus.on('queue.paused', ({ reason }) => pauses.push(reason));
+    agent.bus.on('queue.paused', ({ pause }) => pauses.push(pause.kind));
     // Drive refuses the access token; renewing it fails once, with a plain 400.
     fake.expireAccessTokens();
     fake.addFault({ method: 'POST', path: '/token', status: 400 });

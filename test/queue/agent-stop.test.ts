@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
 import { probeSocket } from '../../src/ipc/node/agent-probe.ts';
-import { hostAgent } from '../../src/ipc/server/agent-host.ts';
+import { socketTransport } from '../../src/ipc/server/agent-transports.ts';
+import { serveAgent } from '../../src/ipc/server/serve-agent.ts';
 import { useAgentProcesses, type AgentProcess } from '../support/agent-process.ts';
 import { signInWithCli, startDriveup, waitForLine } from '../support/driveup-process.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
@@ -136,12 +137,11 @@ describe('the host’s stop deadline', () => {
   it('closes the database and the socket by force, and says so, when a stop never finishes', async () => {
     const env = fakeGoogleEnv(fake.url, await tempDir());
     const paths = resolvePaths({ env });
-    const hosted = await hostAgent({
-      paths,
-      env,
-      stopDeadlineMs: 300,
-      openBrowser: async () => {},
-    });
+    const hosted = await serveAgent(
+      { paths, env, openBrowser: async () => {} },
+      [socketTransport(paths.socketPath)],
+      { stopDeadlineMs: 300 },
+    );
     // Whatever part hangs (a MongoDB that never answers, a stuck watcher): the stop never ends.
     hosted.agent.stop = () => new Promise(() => {});
 
@@ -156,7 +156,9 @@ describe('the host’s stop deadline', () => {
       ]),
     );
     // The database is free for the next agent.
-    const next = await hostAgent({ paths, env, openBrowser: async () => {} });
+    const next = await serveAgent({ paths, env, openBrowser: async () => {} }, [
+      socketTransport(paths.socketPath),
+    ]);
     expect((await next.stop()).clean).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/core/queue/job.ts';
+import type { JobView as Job } from '../../src/ipc/server/job-view.ts';
 import { useAgentProcesses, type AgentProcess } from '../support/agent-process.ts';
 import { FOLDER_MIME, startFakeGoogle, type FakeGoogle } from '../support/fake-google/index.ts';
 import { useTempDir } from '../support/temp-dir.ts';

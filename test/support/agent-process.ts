@@ -4,9 +4,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { resolvePaths, type DriveUpPaths } from '../../src/core/config/paths.ts';
-import type { AgentEvents } from '../../src/core/agent-events.ts';
+import type { AgentEventView } from '../../src/ipc/server/event-views.ts';
 import type { AppRouter } from '../../src/ipc/server/app-router.ts';
 import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
+
+/** The events as the API delivers them (views), by type. */
+type AgentEvents = { [E in AgentEventView as E['type']]: E['data'] };
 import { signInWithCli, startDriveup, waitForLine } from './driveup-process.ts';
 import type { FakeGoogle } from './fake-google/index.ts';
 import { fakeGoogleEnv } from './fake-google-env.ts';

@@ -9,11 +9,9 @@
  * `{ type: EMIT_EVENTS_MESSAGE, count }` (the API benchmark's event throughput).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Agent } from '../../src/core/agent.ts';
 import { resolvePaths } from '../../src/core/config/paths.ts';
-import { createAppRouter } from '../../src/ipc/server/app-router.ts';
 import { runAgentProcess, workerThreadParent } from '../../src/ipc/server/agent-process.ts';
-import { startSocketServer } from '../../src/ipc/server/socket-server.ts';
+import { socketTransport } from '../../src/ipc/server/agent-transports.ts';
 
 export interface AgentWorkerData {
   env: Record<string, string>;
@@ -24,29 +22,22 @@ export interface AgentWorkerData {
 export const EMIT_EVENTS_MESSAGE = 'test.emit-events';
 
 const { env, socket, emitOnRequest } = workerData as AgentWorkerData;
+const paths = resolvePaths({ env });
+let emit: ((message: { type?: unknown; count?: unknown }) => void) | undefined;
 
-await runAgentProcess({
+const running = await runAgentProcess({
   parent: workerThreadParent(parentPort!),
-  async open(requestShutdown) {
-    const paths = resolvePaths({ env });
-    const agent = await Agent.open({ paths, env, openBrowser: async () => {} });
-    const router = createAppRouter(agent, { requestShutdown });
-    const server = socket
-      ? await startSocketServer({ router, socketPath: paths.socketPath })
-      : null;
-    await agent.start();
-    const emit = (message: { type?: unknown; count?: unknown }) => {
+  agent: { paths, env, openBrowser: async () => {} },
+  transports: socket ? [socketTransport(paths.socketPath)] : [],
+  started(agent) {
+    if (!emitOnRequest) return;
+    emit = (message) => {
       if (message?.type !== EMIT_EVENTS_MESSAGE || typeof message.count !== 'number') return;
       for (let i = 0; i < message.count; i++) agent.bus.emit('queue.resumed', {});
     };
-    if (emitOnRequest) parentPort!.on('message', emit);
-    return {
-      router,
-      async stop() {
-        parentPort!.off('message', emit);
-        await server?.close();
-        await agent.stop();
-      },
-    };
+    parentPort!.on('message', emit);
   },
 });
+// Nothing may hold the thread once the agent has stopped.
+await running.stopped;
+if (emit) parentPort!.off('message', emit);

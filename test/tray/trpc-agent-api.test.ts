@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppRouter } from '../../src/ipc/server/app-router.ts';
 import { createInProcessClient } from '../../src/ipc/server/in-process-client.ts';
-import { mergeRouters, publicProcedure, router } from '../../src/ipc/server/trpc.ts';
 import type { TrayAgentEvent } from '../../src/tray/agent-api.ts';
 import { trayApiOverTrpc } from '../../src/tray/trpc-agent-api.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
-import { summary } from './tray-harness.ts';
 
 let harness: AgentHarness | undefined;
 afterEach(async () => {
@@ -15,17 +13,11 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/**
- * Main's procedures over a real agent's router. `activity.summary` is the one procedure the API
- * does not have yet (issue 15): a test router stands in for it; everything else is the agent's.
- */
-async function trayApi() {
-  harness = await startAgentHarness();
+/** Main's procedures over a real agent's router: the compiler checks them, these tests use them. */
+async function trayApi(settings?: Parameters<typeof startAgentHarness>[0]) {
+  harness = await startAgentHarness(settings);
   const agent = harness.agent;
-  const activity = router({
-    activity: router({ summary: publicProcedure.query(() => summary()) }),
-  });
-  const app = mergeRouters(createAppRouter(agent, { requestShutdown: () => {} }), activity);
+  const app = createAppRouter(agent, { requestShutdown: () => {} });
   return { agent, api: trayApiOverTrpc(createInProcessClient(app)) };
 }
 
@@ -75,5 +67,35 @@ describe('the tray’s procedures over tRPC, against a real agent', () => {
     await agent.auth.signOut();
     await signedOut;
     expect(events.at(-1)).toMatchObject({ type: 'auth', status: { state: 'signed-out' } });
+  });
+
+  it('hears what the tray draws: activity, a notification batch, a settings change', async () => {
+    const { agent, api } = await trayApi({ settings: { notifications: { batchSeconds: 0 } } });
+    const file = join(harness!.home, 'batched.txt');
+    await writeFile(file, 'announced in one notification');
+    const events: TrayAgentEvent[] = [];
+    const heard = (type: TrayAgentEvent['type']) => events.some((event) => event.type === type);
+    let everything!: () => void;
+    const heardAll = new Promise<void>((resolve) => (everything = resolve));
+    const stop = api.subscribe((event) => {
+      events.push(event);
+      if (heard('activity') && heard('batch') && heard('settings')) everything();
+    });
+    const { jobs } = await agent.add({ paths: [file], folder: 'Tray', source: 'drop' });
+    await agent.updateSettings({ desktop: { startAtLogin: true } });
+    await heardAll;
+    stop();
+
+    const batch = events.find((event) => event.type === 'batch');
+    expect(batch).toMatchObject({
+      batch: { jobs: [{ jobId: jobs[0]!.id, name: 'batched.txt', state: 'done' }] },
+    });
+    expect(events.find((event) => event.type === 'settings')).toEqual({
+      type: 'settings',
+      settings: { startAtLogin: true },
+    });
+    const summary = await api.summary();
+    expect(summary.run).toMatchObject({ filesTotal: 0 });
+    expect(summary.pause).toBeNull();
   });
 });

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { AddedJob } from '../../core/queue/enqueue-result.ts';
-import type { Job } from '../../core/queue/job.ts';
 import type { SkippedPath } from '../../core/queue/skipped-path.ts';
+import type { AddedJobView, JobView as Job } from '../api-views.ts';
 import { addedLine, addTotals, plannedLine, skippedSummary } from '../add-report.ts';
+import { cliPauseReason } from '../status-words.ts';
 import { subscribeToEvents } from '../agent-events.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -100,7 +100,7 @@ function addInput(paths: string[], options: AddOptions) {
  * The fields scripts rely on; kept stable whatever the Job grows. `folderPath` is the Drive
  * folder, named as in `queue`, `history` and the API.
  */
-function summary(job: Job & { added?: AddedJob['added'] }) {
+function summary(job: Job & { added?: AddedJobView['added'] }) {
   return {
     id: job.id,
     added: job.added ?? null,
@@ -125,7 +125,7 @@ async function addAndWait(
   ctx: CliContext,
   paths: string[],
   options: AddOptions,
-): Promise<{ jobs: Array<Job & { added?: AddedJob['added'] }>; skipped: SkippedPath[] }> {
+): Promise<{ jobs: Array<Job & { added?: AddedJobView['added'] }>; skipped: SkippedPath[] }> {
   const progress = new UploadProgress(paths, Date.now());
   let complete!: () => void;
   const completed = new Promise<void>((res) => (complete = res));
@@ -134,9 +134,22 @@ async function addAndWait(
     stdout: process.stdout,
     stderr: process.stderr,
   });
+  // Events were lost (the agent restarted, or this command fell behind): read our jobs again.
+  let rereading = Promise.resolve();
+  const reread = () =>
+    (rereading = rereading.then(async () => {
+      const ids = progress.unfinishedIds();
+      const jobs = await Promise.all(
+        ids.map((id) => ctx.client.queue.get.query({ id }).catch(() => undefined)),
+      );
+      const found = jobs.filter((job) => job !== undefined);
+      view.finished(progress.refreshed(found, Date.now()));
+      if (progress.complete) complete();
+    }));
   const events = subscribeToEvents(ctx, (event) => {
+    if (event.type === 'resync') return void reread();
     view.finished(progress.apply(event, Date.now()));
-    if (event.type === 'queue.paused') view.paused(event.data.reason);
+    if (event.type === 'queue.paused') view.paused(cliPauseReason(event.data));
     if (event.type === 'queue.resumed') view.paused(null);
     if (progress.complete) complete();
   });
@@ -147,7 +160,7 @@ async function addAndWait(
   try {
     void ctx.client.agent.status.query().then(
       (status) => {
-        if (status.queue.paused) progress.setPause(status.queue.pauseReason);
+        if (status.queue.pause) progress.setPause(cliPauseReason(status.queue.pause));
       },
       () => undefined,
     );
@@ -168,7 +181,7 @@ async function addAndWait(
   }
 }
 
-function renderTotals(jobs: ReadonlyArray<Job & { added?: AddedJob['added'] }>): string {
+function renderTotals(jobs: ReadonlyArray<Job & { added?: AddedJobView['added'] }>): string {
   const already = jobs.filter((job) => job.added === 'already-uploaded').length;
   const count = (state: Job['state']) => jobs.filter((job) => job.state === state).length;
   const failed = count('failed');

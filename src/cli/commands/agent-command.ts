@@ -18,10 +18,14 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       'Run the DriveUp agent headless: uploads, watched folders, history sync and the API socket',
     )
     .option('--foreground', 'also print the log to the terminal')
-    .action(async (options: { foreground?: boolean }) => {
+    .option(
+      '--web',
+      'also serve the windows to a browser on this machine (web mode; see `driveup open`)',
+    )
+    .action(async (options: { foreground?: boolean; web?: boolean }) => {
       // Loaded only here: every other command is a thin client and must start fast.
-      const { hostAgent } = await import('../../ipc/server/agent-host.ts');
-      const hosted = await hostAgent({ paths: ctx.paths, logToStdout: options.foreground }).catch(
+      const { startHeadlessAgent } = await import('../headless-agent.ts');
+      const hosted = await startHeadlessAgent(ctx.paths, process.env, options).catch(
         (error: unknown) => {
           if (error instanceof AgentAlreadyRunningError) {
             throw new CliError(
@@ -40,11 +44,15 @@ export function registerAgent(program: Command, ctx: CliContext): void {
         socket: ctx.paths.socketPath,
         dataDir: ctx.paths.dataDir,
         logs: ctx.paths.stateDir,
+        web: hosted.web?.origin ?? null,
       };
+      const web = info.web
+        ? `\nWeb    ${info.web} (\`driveup open\` gives this browser a way in)`
+        : '';
       ctx.print(
         info,
         () =>
-          `DriveUp agent running (pid ${info.pid}).\nSocket ${info.socket}\nLogs   ${info.logs}\nStop it with Ctrl-C.`,
+          `DriveUp agent running (pid ${info.pid}).\nSocket ${info.socket}${web}\nLogs   ${info.logs}\nStop it with Ctrl-C.`,
       );
       const onSignal = (signal: NodeJS.Signals) => {
         hosted.agent.logger.info({ signal }, 'stopping on signal');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { authWarningWords } from '../status-words.ts';
 
 type SignInOutcome = Awaited<ReturnType<CliContext['client']['auth']['signInOutcome']['query']>>;
 type AuthStatus = Awaited<ReturnType<CliContext['client']['auth']['status']['query']>>;
@@ -108,7 +109,7 @@ function who(account: { email: string; displayName: string }): string {
 }
 
 function warnings(status: AuthStatus): string[] {
-  return status.warnings.map((warning) => `warning: ${warning}`);
+  return status.warnings.map((warning) => `warning: ${authWarningWords(warning)}`);
 }
 
 /** `90`, `90s`, `10m`: seconds, as the API takes them. */

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
-import type { Job } from '../../core/queue/job.ts';
 import { jobStateSchema } from '../../core/queue/job-schema.ts';
+import type { JobView as Job } from '../api-views.ts';
+import { cliPauseReason } from '../status-words.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { formatBytes, formatDuration, formatTime } from '../human-format.ts';
@@ -65,7 +66,7 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     .action(async () => {
       const state = await ctx.client.queue.resume.mutate();
       ctx.print(state, () =>
-        state.paused ? `Still paused: ${state.pauseReason}` : 'Uploads resumed.',
+        state.pause ? `Still paused: ${cliPauseReason(state.pause)}` : 'Uploads resumed.',
       );
     });
 
@@ -115,7 +116,7 @@ function renderJobs(jobs: Job[], now = Date.now()): string {
 
 function detail(job: Job, now: number): string {
   if (job.state === 'running' && job.size)
-    return `${Math.floor((job.confirmedBytes / job.size) * 100)}%`;
+    return `${Math.floor((job.sentBytes / job.size) * 100)}%`;
   if (job.state === 'retrying') {
     const wait = job.nextAttemptAt ? job.nextAttemptAt.getTime() - now : 0;
     const when = wait > 1000 ? `in ${formatDuration(wait)}` : 'now';

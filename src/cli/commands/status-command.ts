@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatBytes, formatDuration } from '../human-format.ts';
-
-type AgentStatus = Awaited<ReturnType<CliContext['client']['agent']['status']['query']>>;
-type AuthStatus = AgentStatus['auth'];
+import type { AgentStatus, AuthStatus } from '../api-views.ts';
+import { authWarningWords, cliPauseReason, needsSignInWords } from '../status-words.ts';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
@@ -28,7 +27,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
 
 function renderStatus(status: AgentStatus): string {
   const { counts } = status.queue;
-  const queue = status.queue.paused ? `paused (${status.queue.pauseReason})` : 'running';
+  const { pause } = status.queue;
+  const queue = pause ? `paused (${cliPauseReason(pause)})` : 'running';
   return [
     `Agent      running (pid ${status.pid}, version ${status.version}, up ${formatDuration(Date.now() - status.startedAt.getTime())})`,
     `Data       ${status.dataDir}`,
@@ -39,8 +39,8 @@ function renderStatus(status: AgentStatus): string {
   ].join('\n');
 }
 
-function renderAccount(auth: AuthStatus): string {
-  const warnings = auth.warnings.map((w) => `\n  warning: ${w}`).join('');
+export function renderAccount(auth: AuthStatus): string {
+  const warnings = auth.warnings.map((w) => `\n  warning: ${authWarningWords(w)}`).join('');
   switch (auth.state) {
     case 'signed-in': {
       const storage = auth.storage
@@ -51,7 +51,7 @@ function renderAccount(auth: AuthStatus): string {
     case 'signing-in':
       return `signing in — open ${auth.url}${warnings}`;
     case 'needs-sign-in':
-      return `needs sign-in again: ${auth.reason} (run \`driveup signin\`)${warnings}`;
+      return `needs sign-in again: ${needsSignInWords(auth)}${warnings}`;
     default:
       return `not signed in (run \`driveup signin\`)${warnings}`;
   }

@@ -1,4 +1,5 @@
 import { readdir, readFile, stat, statfs } from 'node:fs/promises';
+import { needsSignInWords } from '../status-words.ts';
 import { dirname, join } from 'node:path';
 import { checkDirectoryTrust } from '../../core/config/directory-trust.ts';
 import type { DriveUpPaths } from '../../core/config/paths.ts';
@@ -116,7 +117,7 @@ const checkSignIn: DoctorCheck = async (ctx) => {
   if (auth.state === 'signing-in')
     return problem('Sign-in', 'a sign-in is waiting for the browser', `Open ${auth.url}`);
   if (auth.state === 'needs-sign-in')
-    return problem('Sign-in', `needs sign-in again: ${auth.reason}`, 'driveup signin');
+    return problem('Sign-in', `needs sign-in again: ${needsSignInWords(auth)}`, 'driveup signin');
   return problem('Sign-in', 'not signed in', 'driveup signin');
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../core/queue/job.ts';
+import type { JobView as Job } from '../api-views.ts';
 import type { AgentEvent } from '../agent-events.ts';
 import { renderProgress } from './render-progress.ts';
 import { UploadProgress } from './upload-progress.ts';
@@ -12,29 +12,25 @@ function job(id: string, patch: Partial<Job> = {}): Job {
     path: `/data/${id}`,
     name: `${id}.bin`,
     size: 1000,
-    mtimeMs: 0,
     md5: null,
-    mimeType: 'application/octet-stream',
     folderPath: 'DriveUp',
     source: 'cli',
     ruleId: null,
-    foundIn: null,
-    followLinks: false,
-    conflictPolicy: 'keep-both',
-    priority: 0,
     state: 'queued',
+    waitingFor: null,
+    sentBytes: 0,
+    confirmedBytes: 0,
+    rateBytesPerSecond: null,
+    etaSeconds: null,
     attempts: 0,
     nextAttemptAt: null,
+    message: null,
     error: null,
-    errorKind: null,
-    sessionUri: null,
-    confirmedBytes: 0,
     driveFileId: null,
     webViewLink: null,
     queuedAt: new Date(T0),
     startedAt: null,
     finishedAt: null,
-    updatedAt: new Date(T0),
     ...patch,
   };
 }

@@ -1,5 +1,6 @@
-import type { Job } from '../../core/queue/job.ts';
 import type { AgentEvent } from '../agent-events.ts';
+import type { JobView as Job } from '../api-views.ts';
+import { cliPauseReason } from '../status-words.ts';
 
 /** One file of an `add --wait`, as the live events last described it. */
 export interface FileProgress {
@@ -79,7 +80,7 @@ export class UploadProgress {
     const finished: FileProgress[] = [];
     switch (event.type) {
       case 'queue.paused':
-        this.#pauseReason = event.data.reason;
+        this.#pauseReason = cliPauseReason(event.data);
         break;
       case 'queue.resumed':
         this.#pauseReason = null;
@@ -102,6 +103,27 @@ export class UploadProgress {
     }
     this.#sample(now);
     return finished;
+  }
+
+  /**
+   * Jobs as read again after events were lost (a `resync`); returns those that finished
+   * meanwhile, for their one line each.
+   */
+  refreshed(jobs: readonly Job[], now: number): FileProgress[] {
+    const finished: FileProgress[] = [];
+    for (const job of jobs) {
+      const file = this.#update(job);
+      if (file && this.#files && isFinal(file.job)) finished.push(file);
+    }
+    this.#sample(now);
+    return finished;
+  }
+
+  /** The ids of our jobs not finished yet (to read again after a `resync`). */
+  unfinishedIds(): string[] {
+    return [...(this.#files?.values() ?? [])]
+      .filter((file) => !isFinal(file.job))
+      .map((file) => file.job.id);
   }
 
   /** True once the add has answered and every one of its jobs is finished. */

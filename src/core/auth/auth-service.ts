@@ -12,6 +12,8 @@ import type {
   AccountSummary,
   AuthState,
   AuthStatus,
+  AuthWarning,
+  NeedsSignInCause,
   SignInAttemptView,
   SignInOutcome,
   SignInRequestResult,
@@ -20,8 +22,9 @@ import { openInSystemBrowser, type BrowserOpener } from './browser-opener.ts';
 import { requireClientCredentials, type GoogleSettings } from './client-credentials.ts';
 import { fetchDriveAbout, type StorageQuota } from './drive-about.ts';
 import { describeGoogleError, isInvalidGrant } from '../drive/google-error.ts';
+import { nodeHttpAgents, postForm, type HttpAgentFor } from '../net/http-agents.ts';
 import { SCOPE_URLS, startOAuthFlow, type Authorized } from './oauth-flow.ts';
-import type { SecretStore } from './secret-store.ts';
+import { SecretStoreError, type SecretStore } from './secret-store.ts';
 import { SignInError, type SignInFailure } from './sign-in-error.ts';
 import { TokenManager } from './token-manager.ts';
 
@@ -37,8 +40,7 @@ const ABOUT_CACHE_MS = 60 * 1000;
  */
 const STORAGE_WAIT_MS = 5 * 1000;
 const REVOKE_TIMEOUT_MS = 15 * 1000;
-const NOT_SIGNED_IN =
-  'DriveUp is not signed in to Google. Sign in from the tray menu or with `driveup signin`.';
+const NOT_SIGNED_IN = 'DriveUp is not signed in to Google';
 
 export interface AuthServiceOptions {
   /** The `google` settings with environment overrides applied; read on every use. */
@@ -53,6 +55,8 @@ export interface AuthServiceOptions {
   storageWaitMs?: number;
   /** The Drive connections and pacer the uploader uses (its `transport`); its own otherwise. */
   driveTransport?: DriveTransport;
+  /** Every request to Google goes through it (a system proxy); Node's own agents by default. */
+  httpAgent?: HttpAgentFor;
 }
 
 export interface BeginSignInOptions {
@@ -86,7 +90,7 @@ interface Attempt {
   url: string;
   expiresAt: Date;
   controller: AbortController;
-  warnings: string[];
+  warnings: AuthWarning[];
   /** Set when something other than the attempt itself ended it. */
   endedBy?: 'superseded';
   outcome?: Promise<SignInOutcome>;
@@ -114,11 +118,13 @@ export class AuthService implements DriveAuth {
   readonly #now: () => number;
   #attempt: Attempt | undefined;
   readonly #recent = new Map<string, Attempt>();
+  readonly #httpAgent: HttpAgentFor | undefined;
+  #fallbackAgents: ReturnType<typeof nodeHttpAgents> | undefined;
   #storage: StorageCache | undefined;
-  #storageWarning: string | undefined;
+  #storageWarning: AuthWarning | undefined;
   #storageRead: Promise<StorageQuota | null> | undefined;
   readonly #storageWaitMs: number;
-  #signOutWarning: string | undefined;
+  #signOutWarning: AuthWarning | undefined;
 
   readonly #driveTransport: DriveTransport;
 
@@ -131,11 +137,14 @@ export class AuthService implements DriveAuth {
     this.#openBrowser = options.openBrowser ?? openInSystemBrowser;
     this.#now = options.now ?? Date.now;
     this.#storageWaitMs = options.storageWaitMs ?? STORAGE_WAIT_MS;
-    this.#driveTransport = options.driveTransport ?? createDriveTransport();
+    this.#driveTransport =
+      options.driveTransport ?? createDriveTransport(undefined, options.httpAgent);
+    this.#httpAgent = options.httpAgent;
     this.#tokens = new TokenManager({
       accounts: this.#accounts,
       google: this.#google,
       logger: this.#logger,
+      ...(options.httpAgent ? { httpAgent: options.httpAgent } : {}),
       onRefused: (accountId, refreshToken, error) =>
         this.#refused(accountId, refreshToken, describeGoogleError(error)),
     });
@@ -163,6 +172,7 @@ export class AuthService implements DriveAuth {
     const controller = new AbortController();
     const flow = await startOAuthFlow({
       credentials,
+      ...(this.#httpAgent ? { httpAgent: this.#httpAgent } : {}),
       endpoint: google.endpoint,
       scope: google.scope,
       timeoutMs,
@@ -240,7 +250,9 @@ export class AuthService implements DriveAuth {
     await this.#accounts.remove(account.id);
     this.#tokens.forget();
     this.#storage = undefined;
-    this.#signOutWarning = revoke.revoked ? undefined : revoke.message;
+    this.#signOutWarning = revoke.revoked
+      ? undefined
+      : { kind: 'not-revoked', detail: revoke.detail };
     this.#logger.info({ revokedAtGoogle: revoke.revoked }, 'signed out of Google');
     const status = await this.#announce();
     return { revokedAtGoogle: revoke.revoked, message: revoke.message, status };
@@ -250,7 +262,7 @@ export class AuthService implements DriveAuth {
   async client(): Promise<OAuth2Client> {
     const state = await this.#state({ ignoreAttempt: true });
     if (state.state === 'signed-out') throw new UploadError('auth', NOT_SIGNED_IN);
-    if (state.state === 'needs-sign-in') throw new UploadError('auth', state.reason);
+    if (state.state === 'needs-sign-in') throw new UploadError('auth', state.detail);
     if (state.state !== 'signed-in') throw new UploadError('auth', NOT_SIGNED_IN);
     try {
       return await this.#tokens.client(state.account.id);
@@ -313,6 +325,7 @@ export class AuthService implements DriveAuth {
   /** Cancels a sign-in under way; for the agent's `stop()`. */
   close(): void {
     this.cancelSignIn();
+    this.#fallbackAgents?.destroy();
   }
 
   async #state(options: { ignoreAttempt?: boolean } = {}): Promise<AuthState> {
@@ -323,24 +336,35 @@ export class AuthService implements DriveAuth {
       account = await this.#accounts.current();
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      return { state: 'needs-sign-in', reason: detail, account: null };
+      return { state: 'needs-sign-in', cause: unreadableCause(error), detail, account: null };
     }
     if (!account) return { state: 'signed-out' };
     const summary = { id: account.id, email: account.email, displayName: account.displayName };
     if (account.needsSignIn)
-      return { state: 'needs-sign-in', reason: account.needsSignIn, account: summary };
+      return {
+        state: 'needs-sign-in',
+        cause: 'refused',
+        detail: account.needsSignIn,
+        account: summary,
+      };
     const scopeProblem = this.#scopeProblem(account.scope);
-    if (scopeProblem) return { state: 'needs-sign-in', reason: scopeProblem, account: summary };
+    if (scopeProblem)
+      return {
+        state: 'needs-sign-in',
+        cause: 'scope-missing',
+        detail: scopeProblem,
+        account: summary,
+      };
     const cached = this.#storage?.accountId === account.id ? this.#storage.storage : null;
     return { state: 'signed-in', account: summary, storage: cached };
   }
 
-  /** The `google.scope` setting asks for more than the stored grant covers. */
+  /** The `google.scope` setting asks for more than the stored grant covers: the scope wanted. */
   #scopeProblem(granted: string): string | undefined {
     const wanted = this.#google().scope;
     const scopes = granted.split(/\s+/);
     if (scopes.includes(SCOPE_URLS[wanted]) || scopes.includes(SCOPE_URLS.drive)) return undefined;
-    return `The google.scope setting is now "${wanted}", which the current sign-in does not grant. Sign in again to allow it.`;
+    return wanted;
   }
 
   /** Fresh figures when Drive answers in time; the cached ones (and a warning) when it does not. */
@@ -357,7 +381,10 @@ export class AuthService implements DriveAuth {
     clearTimeout(timer);
     if (answer !== 'late') return answer;
     const waited = Number((this.#storageWaitMs / 1000).toFixed(1));
-    this.#storageWarning = `Google Drive did not answer within ${waited} s; storage use is not up to date.`;
+    this.#storageWarning = {
+      kind: 'storage-unknown',
+      detail: `no answer within ${waited} s; storage use shown may be out of date`,
+    };
     return this.#storage?.accountId === accountId ? this.#storage.storage : null;
   }
 
@@ -374,19 +401,21 @@ export class AuthService implements DriveAuth {
       this.#storageWarning = undefined;
       return about.storage;
     } catch (error) {
-      this.#storageWarning = `Google Drive could not be reached to read storage use (${describeGoogleError(error)}).`;
+      this.#storageWarning = { kind: 'storage-unknown', detail: describeGoogleError(error) };
       this.#logger.warn({ reason: describeGoogleError(error) }, 'reading Drive about failed');
       return cached?.accountId === accountId ? cached.storage : null;
     }
   }
 
-  #withWarnings(state: AuthState): AuthStatus {
-    const warnings: string[] = [];
-    const store = this.#secrets.describe();
-    if (!store.encrypted) {
-      warnings.push(
-        `Google tokens are stored unencrypted in ${store.where} (readable only by your user account). Set DRIVEUP_SECRET_KEY to a passphrase to encrypt them.`,
-      );
+  async #withWarnings(state: AuthState): Promise<AuthStatus> {
+    const warnings: AuthWarning[] = [];
+    const store = await this.#secrets.describe();
+    if (store.protection === null || store.protection === 'none') {
+      warnings.push({
+        kind: 'tokens-unprotected',
+        where: store.where,
+        protection: store.protection,
+      });
     }
     if (state.state === 'signing-in' && this.#attempt) warnings.push(...this.#attempt.warnings);
     if (state.state === 'signed-in' && this.#storageWarning) warnings.push(this.#storageWarning);
@@ -395,7 +424,7 @@ export class AuthService implements DriveAuth {
   }
 
   async #announce(): Promise<AuthStatus> {
-    const status = this.#withWarnings(await this.#state());
+    const status = await this.#withWarnings(await this.#state());
     this.#bus?.emit('auth.changed', { status });
     return status;
   }
@@ -405,9 +434,7 @@ export class AuthService implements DriveAuth {
       await this.#openBrowser(attempt.url);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      attempt.warnings.push(
-        `The browser could not be opened (${detail}). Open the sign-in URL yourself: ${attempt.url}`,
-      );
+      attempt.warnings.push({ kind: 'browser-not-opened', detail, url: attempt.url });
       this.#logger.warn({ reason: detail }, 'could not open the browser for sign-in');
       if (this.#attempt === attempt) await this.#announce();
     }
@@ -449,25 +476,28 @@ export class AuthService implements DriveAuth {
     refreshToken: string | undefined,
     detail: string,
   ): Promise<void> {
-    const reason = `Google no longer accepts DriveUp's sign-in (${detail}): access was revoked, expired or the password changed. Sign in again; uploads resume afterwards.`;
-    if (!(await this.#accounts.refused(accountId, refreshToken, reason))) return;
+    if (!(await this.#accounts.refused(accountId, refreshToken, detail))) return;
     this.#tokens.forget();
     this.#logger.warn({ accountId }, 'Google refused the stored sign-in: sign-in needed');
     await this.#announce();
   }
 
-  async #revoke(accountId: string): Promise<{ revoked: boolean; message: string }> {
+  async #revoke(
+    accountId: string,
+  ): Promise<
+    { revoked: true; message: string } | { revoked: false; message: string; detail: string }
+  > {
     const tokens = await this.#accounts.tokens(accountId).catch(() => undefined);
     const token = tokens?.refresh_token ?? tokens?.access_token;
     if (!token) return { revoked: true, message: 'Signed out.' };
     try {
-      const response = await fetch(googleEndpoints(this.#google().endpoint).oauth.oauth2RevokeUrl, {
-        method: 'POST',
-        // In the body rather than the URL, where proxies and server logs would keep it.
-        body: new URLSearchParams({ token }),
-        signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS),
-      });
-      if (response.ok || (await alreadyDead(response))) {
+      // In the body rather than the URL, where proxies and server logs would keep it.
+      const response = await postForm(
+        googleEndpoints(this.#google().endpoint).oauth.oauth2RevokeUrl,
+        { token },
+        { agentFor: this.#agentFor(), timeoutMs: REVOKE_TIMEOUT_MS },
+      );
+      if ((response.status >= 200 && response.status < 300) || alreadyDead(response)) {
         return {
           revoked: true,
           message: "Signed out, and DriveUp's access was revoked at Google.",
@@ -479,10 +509,15 @@ export class AuthService implements DriveAuth {
     }
   }
 
-  #revokeFailed(detail: string): { revoked: false; message: string } {
+  #agentFor(): HttpAgentFor {
+    return this.#httpAgent ?? (this.#fallbackAgents ??= nodeHttpAgents()).agentFor;
+  }
+
+  #revokeFailed(detail: string): { revoked: false; message: string; detail: string } {
     this.#logger.warn({ reason: detail }, 'revoking at Google failed; local tokens deleted anyway');
     return {
       revoked: false,
+      detail,
       message: `Signed out on this computer (the stored tokens are deleted), but Google could not be reached to revoke DriveUp's access (${detail}). To revoke it yourself, remove DriveUp at https://myaccount.google.com/permissions.`,
     };
   }
@@ -505,8 +540,20 @@ function failureOf(attempt: Attempt, error: unknown): { reason: SignInFailure; m
 }
 
 /** Google answers `invalid_token` for a token it already revoked or let expire: nothing is left to revoke. */
-async function alreadyDead(response: Response): Promise<boolean> {
+function alreadyDead(response: { status: number; text: string }): boolean {
   if (response.status !== 400) return false;
-  const body = (await response.json().catch(() => ({}))) as { error?: unknown };
-  return body.error === 'invalid_token';
+  try {
+    return (JSON.parse(response.text) as { error?: unknown }).error === 'invalid_token';
+  } catch {
+    return false;
+  }
+}
+
+/** Tokens that exist and cannot be read: sealed without a key here, another key, or damaged. */
+function unreadableCause(error: unknown): NeedsSignInCause {
+  if (error instanceof SecretStoreError) {
+    if (error.problem === 'locked') return 'tokens-locked';
+    if (error.problem === 'wrong-key') return 'tokens-wrong-key';
+  }
+  return 'tokens-damaged';
 }

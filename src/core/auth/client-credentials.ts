@@ -3,19 +3,12 @@ import type { Settings } from '../config/settings-schema.ts';
 export type GoogleSettings = Settings['google'];
 
 /**
- * What to do when no OAuth client is configured. Exported so the README quotes the very text users
- * see. Google requires every desktop program to bring its own "Desktop app" client.
+ * Faces say how to make a client (the CLI with its commands and variables, the Sign-in window with
+ * its form); the engine says only that there is none. Google requires every desktop program to
+ * bring its own "Desktop app" client.
  */
-export const MISSING_CLIENT_CREDENTIALS_MESSAGE = `DriveUp has no Google OAuth client configured. Create one (once):
-  1. Open https://console.cloud.google.com/ and pick or create a project.
-  2. APIs & Services → Library: enable the "Google Drive API".
-  3. APIs & Services → OAuth consent screen: configure it (External or Internal) and add yourself as a test user while the app is in testing.
-  4. APIs & Services → Credentials → Create credentials → OAuth client ID → Application type "Desktop app" → Create.
-  5. Give DriveUp the client ID and secret it shows, either as environment variables:
-       DRIVEUP_GOOGLE_CLIENT_ID=… DRIVEUP_GOOGLE_CLIENT_SECRET=…
-     or in the settings:
-       driveup settings set google.clientId …
-       driveup settings set google.clientSecret …`;
+export const MISSING_CLIENT_CREDENTIALS_MESSAGE =
+  'DriveUp has no Google OAuth client configured (google.clientId and google.clientSecret)';
 
 export interface ClientCredentials {
   clientId: string;
@@ -23,6 +16,7 @@ export interface ClientCredentials {
 }
 
 export class MissingClientCredentialsError extends Error {
+  readonly kind = 'missing-client-credentials';
   constructor() {
     super(MISSING_CLIENT_CREDENTIALS_MESSAGE);
     this.name = 'MissingClientCredentialsError';

@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
+import { PassphraseCipher } from './passphrase-cipher.ts';
 import { FileSecretStore } from './file-secret-store.ts';
 import { SecretStoreError } from './secret-store.ts';
 
@@ -29,7 +30,7 @@ describe('FileSecretStore', () => {
     expect(await store.get('google-tokens.1')).toBe(TOKEN);
     expect(await modeOf(dir)).toBe(0o700);
     expect(await modeOf(join(dir, 'google-tokens.1.json'))).toBe(0o600);
-    expect(store.describe()).toEqual({ encrypted: false, where: dir });
+    expect(await store.describe()).toEqual({ protection: null, where: dir });
   });
 
   it('tightens a directory and files that were left readable by others', async () => {
@@ -79,42 +80,53 @@ describe('FileSecretStore', () => {
     await expect(store.get('a/b')).rejects.toThrow(/invalid secret key/);
   });
 
-  describe('with DRIVEUP_SECRET_KEY', () => {
+  describe('with a passphrase cipher', () => {
     it('round-trips while the file holds no plaintext byte of the secret', async () => {
       const dir = await tempDir();
-      const store = new FileSecretStore({ dir, passphrase: 'correct horse battery staple' });
+      const store = new FileSecretStore({
+        dir,
+        cipher: new PassphraseCipher('correct horse battery staple'),
+      });
       await store.set('google-tokens.1', JSON.stringify({ refresh_token: TOKEN }));
       const raw = await readFile(join(dir, 'google-tokens.1.json'));
       expect(raw.includes(TOKEN)).toBe(false);
       expect(raw.includes('refresh-token')).toBe(false);
       expect(raw.includes(Buffer.from(TOKEN).toString('base64'))).toBe(false);
       expect(JSON.parse((await store.get('google-tokens.1'))!)).toEqual({ refresh_token: TOKEN });
-      expect(store.describe().encrypted).toBe(true);
+      expect(await store.describe()).toEqual({ protection: 'passphrase', where: dir });
       expect(await modeOf(join(dir, 'google-tokens.1.json'))).toBe(0o600);
     });
 
     it('says the key is wrong instead of returning garbage', async () => {
       const dir = await tempDir();
-      await new FileSecretStore({ dir, passphrase: 'right' }).set('k', TOKEN);
-      const wrong = new FileSecretStore({ dir, passphrase: 'wrong' });
+      await new FileSecretStore({ dir, cipher: new PassphraseCipher('right') }).set('k', TOKEN);
+      const wrong = new FileSecretStore({ dir, cipher: new PassphraseCipher('wrong') });
       const error = await wrong.get('k').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SecretStoreError);
-      expect((error as Error).message).toMatch(
-        /DRIVEUP_SECRET_KEY is not the key it was written with/,
-      );
+      expect(error).toMatchObject({ problem: 'wrong-key', file: join(dir, 'k.json') });
+      expect((error as Error).message).toMatch(/not the one it was written with/);
     });
 
     it('says the key is missing when an encrypted file is read without one', async () => {
       const dir = await tempDir();
-      await new FileSecretStore({ dir, passphrase: 'right' }).set('k', TOKEN);
-      await expect(new FileSecretStore({ dir }).get('k')).rejects.toThrow(
-        /encrypted, but DRIVEUP_SECRET_KEY is not set/,
-      );
+      await new FileSecretStore({ dir, cipher: new PassphraseCipher('right') }).set('k', TOKEN);
+      await expect(new FileSecretStore({ dir }).get('k')).rejects.toMatchObject({
+        problem: 'locked',
+        message: expect.stringMatching(/is encrypted, and no key to open it is set/),
+      });
+    });
+
+    it('reads files sealed before the cipher was a port (the envelope is the file)', async () => {
+      const dir = await tempDir();
+      const cipher = new PassphraseCipher('right');
+      const envelope = await cipher.sealEnvelope(TOKEN, 'k');
+      await writeFile(join(dir, 'k.json'), JSON.stringify(envelope), { mode: 0o600 });
+      expect(await new FileSecretStore({ dir, cipher }).get('k')).toBe(TOKEN);
     });
 
     it('does not accept one secret file copied over another', async () => {
       const dir = await tempDir();
-      const store = new FileSecretStore({ dir, passphrase: 'right' });
+      const store = new FileSecretStore({ dir, cipher: new PassphraseCipher('right') });
       await store.set('a', 'secret of a');
       await copyFile(join(dir, 'a.json'), join(dir, 'b.json'));
       await expect(store.get('b')).rejects.toBeInstanceOf(SecretStoreError);
@@ -123,7 +135,7 @@ describe('FileSecretStore', () => {
     it('encrypts a secret stored before the key was set as soon as it is read', async () => {
       const dir = await tempDir();
       await new FileSecretStore({ dir }).set('k', TOKEN);
-      const store = new FileSecretStore({ dir, passphrase: 'new key' });
+      const store = new FileSecretStore({ dir, cipher: new PassphraseCipher('new key') });
       expect(await store.get('k')).toBe(TOKEN);
       expect((await readFile(join(dir, 'k.json'))).includes(TOKEN)).toBe(false);
       expect(await store.get('k')).toBe(TOKEN);

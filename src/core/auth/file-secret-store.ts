@@ -3,7 +3,8 @@ import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { envelopeSchema, SecretCipher } from './secret-cipher.ts';
+import { envelopeSchema } from './passphrase-cipher.ts';
+import type { SecretCipher } from './secret-cipher.ts';
 import { SecretStoreError, type SecretStore, type SecretStoreDescription } from './secret-store.ts';
 
 const DIR_MODE = 0o700;
@@ -14,13 +15,16 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 const plainSchema = z.object({ v: z.literal(1), alg: z.literal('none'), value: z.string() });
-const fileSchema = z.discriminatedUnion('alg', [plainSchema, envelopeSchema]);
+/** A value sealed by a cipher: `alg` names the cipher (secret-cipher.ts). */
+const sealedSchema = z.object({ v: z.literal(1), alg: z.string().min(1), sealed: z.string() });
+/** Files the passphrase cipher wrote before ciphers were a port: the envelope is the file. */
+const fileSchema = z.union([plainSchema, sealedSchema, envelopeSchema]);
 
 export interface FileSecretStoreOptions {
   /** `secretsDir` from the resolved paths. */
   dir: string;
-  /** `DRIVEUP_SECRET_KEY`: when set, every value is encrypted with a key derived from it. */
-  passphrase?: string | undefined;
+  /** Seals every value written; without one values are stored as they are (0600 files). */
+  cipher?: SecretCipher | null | undefined;
 }
 
 /**
@@ -29,15 +33,16 @@ export interface FileSecretStoreOptions {
  */
 export class FileSecretStore implements SecretStore {
   readonly #dir: string;
-  readonly #cipher: SecretCipher | undefined;
+  readonly #cipher: SecretCipher | null;
 
   constructor(options: FileSecretStoreOptions) {
     this.#dir = options.dir;
-    this.#cipher = options.passphrase ? new SecretCipher(options.passphrase) : undefined;
+    this.#cipher = options.cipher ?? null;
   }
 
-  describe(): SecretStoreDescription {
-    return { encrypted: this.#cipher !== undefined, where: this.#dir };
+  async describe(): Promise<SecretStoreDescription> {
+    const protection = this.#cipher ? await this.#cipher.protection() : null;
+    return { protection, where: this.#dir };
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -46,17 +51,29 @@ export class FileSecretStore implements SecretStore {
     if (text === undefined) return undefined;
     await this.#ensureDir();
     const stored = parseFile(text, file);
-    if (stored.alg === 'none') return this.#upgradePlain(key, stored.value);
-    if (this.#cipher === undefined) {
+    if ('value' in stored) return this.#upgradePlain(key, stored.value);
+    const sealed = 'sealed' in stored ? stored.sealed : JSON.stringify(stored);
+    if (this.#cipher === null) {
       throw new SecretStoreError(
-        `${file} is encrypted, but DRIVEUP_SECRET_KEY is not set: set it to the key it was written with, or sign in again.`,
+        'locked',
+        file,
+        `${file} is encrypted, and no key to open it is set.`,
+      );
+    }
+    if (this.#cipher.alg !== stored.alg) {
+      throw new SecretStoreError(
+        'wrong-key',
+        file,
+        `${file} was encrypted with ${stored.alg}, not ${this.#cipher.alg}.`,
       );
     }
     try {
-      return await this.#cipher.open(stored, key);
+      return await this.#cipher.open(sealed, key);
     } catch (error) {
       throw new SecretStoreError(
-        `${file} could not be decrypted: DRIVEUP_SECRET_KEY is not the key it was written with (or the file was altered). Set the right key, or sign in again.`,
+        'wrong-key',
+        file,
+        `${file} could not be decrypted: the key set is not the one it was written with (or the file was altered).`,
         { cause: error },
       );
     }
@@ -66,9 +83,9 @@ export class FileSecretStore implements SecretStore {
     const file = this.#file(key);
     await this.#ensureDir();
     const stored =
-      this.#cipher === undefined
+      this.#cipher === null
         ? { v: 1, alg: 'none', value }
-        : await this.#cipher.seal(value, key);
+        : { v: 1, alg: this.#cipher.alg, sealed: await this.#cipher.seal(value, key) };
     await writeAtomically(file, JSON.stringify(stored) + '\n');
   }
 
@@ -87,15 +104,17 @@ export class FileSecretStore implements SecretStore {
     const found = await lstat(this.#dir);
     if (!found.isDirectory()) {
       throw new SecretStoreError(
+        'not-a-file',
+        this.#dir,
         `${this.#dir} is not a directory (a symbolic link?); DriveUp keeps its tokens only in a directory of its own.`,
       );
     }
     if ((found.mode & 0o777) !== DIR_MODE) await chmod(this.#dir, DIR_MODE);
   }
 
-  /** A value written before DRIVEUP_SECRET_KEY was set gets encrypted as soon as it is read. */
+  /** A value written before a cipher was given gets encrypted as soon as it is read. */
   async #upgradePlain(key: string, value: string): Promise<string> {
-    if (this.#cipher !== undefined) await this.set(key, value);
+    if (this.#cipher !== null) await this.set(key, value);
     return value;
   }
 }
@@ -150,7 +169,9 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 
 function notAFile(file: string, what: string, cause?: unknown): SecretStoreError {
   return new SecretStoreError(
-    `${file} is ${what}; DriveUp reads its tokens only from a regular file it wrote. Remove it and sign in again.`,
+    'not-a-file',
+    file,
+    `${file} is ${what}; DriveUp reads its tokens only from a regular file it wrote.`,
     { cause },
   );
 }
@@ -159,8 +180,6 @@ function parseFile(text: string, file: string): z.infer<typeof fileSchema> {
   try {
     return fileSchema.parse(JSON.parse(text));
   } catch (error) {
-    throw new SecretStoreError(`${file} is damaged; sign in again to replace it.`, {
-      cause: error,
-    });
+    throw new SecretStoreError('damaged', file, `${file} is damaged.`, { cause: error });
   }
 }

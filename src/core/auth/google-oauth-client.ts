@@ -1,6 +1,7 @@
 import { OAuth2Client, type Credentials } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
 import type { ClientCredentials } from './client-credentials.ts';
+import type { HttpAgentFor } from '../net/http-agents.ts';
 import { isInvalidGrant } from '../drive/google-error.ts';
 
 /** Refresh this long before the access token expires, so no upload starts with a dying token. */
@@ -21,6 +22,8 @@ export interface OAuthClientOptions {
   hooks?: RefreshHooks;
   /** Aborts every request this client makes (a sign-in that was cancelled or timed out). */
   signal?: AbortSignal;
+  /** The connection agent for every request (a system proxy); gaxios's own choice without it. */
+  httpAgent?: HttpAgentFor;
 }
 
 /**
@@ -61,7 +64,10 @@ export function createOAuthClient(options: OAuthClientOptions): OAuth2Client {
       // Our tokens always carry an expiry date; without this a 401 (token revoked or clock skew)
       // would not trigger a refresh and retry.
       forceRefreshOnFailure: true,
-      ...(options.signal ? { transporterOptions: { signal: options.signal } } : {}),
+      transporterOptions: {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.httpAgent ? { agent: options.httpAgent } : {}),
+      },
     },
     options.hooks,
   );

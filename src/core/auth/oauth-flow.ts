@@ -1,3 +1,4 @@
+import type { HttpAgentFor } from '../net/http-agents.ts';
 import { randomBytes } from 'node:crypto';
 import { CodeChallengeMethod, type Credentials } from 'google-auth-library';
 import { googleEndpoints } from '../config/google-endpoints.ts';
@@ -36,6 +37,8 @@ export interface OAuthFlowOptions {
   driveTransport: DriveTransport;
   /** Stores the result; runs before the browser is told sign-in succeeded. */
   commit(authorized: Authorized): Promise<void>;
+  /** The connection agent for the requests to Google (a system proxy). */
+  httpAgent?: HttpAgentFor;
 }
 
 export interface OAuthFlow {
@@ -57,6 +60,7 @@ export async function startOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFl
     credentials: options.credentials,
     endpoint: options.endpoint,
     signal: AbortSignal.any([options.signal, deadline.signal]),
+    ...(options.httpAgent ? { httpAgent: options.httpAgent } : {}),
   });
   const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
   const state = randomBytes(32).toString('base64url');

@@ -1,84 +1,24 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { z } from 'zod';
-
 /**
- * scrypt cost: 32 MiB and about a tenth of a second per derivation, twice Node's default, which
- * makes guessing a weak passphrase from a stolen file expensive while a token refresh (a write,
- * about hourly) stays unnoticeable. Derived keys are remembered per salt, so only a write (a new
- * salt) or the first read of a file pays it.
+ * How stored secrets are protected: `os`, by the system's keyring (Electron's safeStorage);
+ * `passphrase`, by a key derived from a passphrase the host was given; `none`, by a key anyone on
+ * the machine has (safeStorage's `basic_text` backend on Linux without a keyring).
  */
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
-const KEY_BYTES = 32;
-const REMEMBERED_KEYS = 32;
-
-export const envelopeSchema = z.object({
-  v: z.literal(1),
-  alg: z.literal('aes-256-gcm'),
-  kdf: z.literal('scrypt'),
-  salt: z.base64(),
-  iv: z.base64(),
-  tag: z.base64(),
-  data: z.base64(),
-});
-export type Envelope = z.infer<typeof envelopeSchema>;
+export type SecretProtection = 'os' | 'passphrase' | 'none';
 
 /**
- * AES-256-GCM under a key derived from a passphrase with a fresh salt per sealed value, so no two
- * files share a key. `context` (the secret's name) is authenticated too: a file copied over another
+ * The port through which the secret store seals what it writes (tokens). The host chooses the
+ * implementation: `driveup agent` a passphrase (passphrase-cipher.ts), the desktop app Electron's
+ * safeStorage, reached in main over the agent process's parent port. Asynchronous, because the
+ * desktop one is a round trip to another process.
+ *
+ * `context` (the secret's name) is bound to the sealed value: a file copied over another
  * secret's file fails to open instead of being read as that secret.
  */
-export class SecretCipher {
-  readonly #passphrase: string;
-  readonly #keys = new Map<string, Promise<Buffer>>();
-
-  constructor(passphrase: string) {
-    this.#passphrase = passphrase;
-  }
-
-  async seal(plaintext: string, context: string): Promise<Envelope> {
-    const salt = randomBytes(16);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', await this.#key(salt), iv);
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return {
-      v: 1,
-      alg: 'aes-256-gcm',
-      kdf: 'scrypt',
-      salt: salt.toString('base64'),
-      iv: iv.toString('base64'),
-      tag: cipher.getAuthTag().toString('base64'),
-      data: data.toString('base64'),
-    };
-  }
-
-  /** Throws when the passphrase or context is not the one the envelope was sealed with. */
-  async open(envelope: Envelope, context: string): Promise<string> {
-    const key = await this.#key(Buffer.from(envelope.salt, 'base64'));
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
-    decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
-    const data = Buffer.from(envelope.data, 'base64');
-    return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
-  }
-
-  #key(salt: Buffer): Promise<Buffer> {
-    const id = salt.toString('base64');
-    let key = this.#keys.get(id);
-    if (!key) {
-      key = derive(this.#passphrase, salt);
-      key.catch(() => this.#keys.delete(id));
-      this.#keys.set(id, key);
-      if (this.#keys.size > REMEMBERED_KEYS) this.#keys.delete(this.#keys.keys().next().value!);
-    }
-    return key;
-  }
-}
-
-function derive(passphrase: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(passphrase, salt, KEY_BYTES, SCRYPT, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+export interface SecretCipher {
+  /** Names the format in the files it seals (`aes-256-gcm`, `safe-storage`); never changes. */
+  readonly alg: string;
+  seal(plaintext: string, context: string): Promise<string>;
+  /** Throws when `sealed` was not sealed by this cipher (another key) for `context`. */
+  open(sealed: string, context: string): Promise<string>;
+  protection(): Promise<SecretProtection>;
 }

@@ -1,5 +1,6 @@
 import type { OAuth2Client } from 'google-auth-library';
 import type { Logger } from '../log/logger.ts';
+import type { HttpAgentFor } from '../net/http-agents.ts';
 import type { AccountStore } from './account-store.ts';
 import { requireClientCredentials, type GoogleSettings } from './client-credentials.ts';
 import { createOAuthClient } from './google-oauth-client.ts';
@@ -10,6 +11,7 @@ export interface TokenManagerOptions {
   /** Google refused `refreshToken` of `accountId`. Awaited before the caller sees the error. */
   onRefused(accountId: string, refreshToken: string, error: unknown): Promise<void>;
   logger: Logger;
+  httpAgent?: HttpAgentFor;
 }
 
 interface LiveClient {
@@ -59,10 +61,11 @@ export class TokenManager {
   async #build(accountId: string, google: GoogleSettings): Promise<OAuth2Client> {
     const { accounts, logger } = this.#options;
     const tokens = await accounts.tokens(accountId);
-    if (!tokens) throw new Error('No stored Google sign-in for this account; sign in again.');
+    if (!tokens) throw new Error('No stored Google sign-in for this account');
     const client = createOAuthClient({
       credentials: requireClientCredentials(google),
       endpoint: google.endpoint,
+      ...(this.#options.httpAgent ? { httpAgent: this.#options.httpAgent } : {}),
       hooks: {
         refreshed: async (fresh, used) => {
           const saved = await accounts.refreshed(accountId, used, fresh);

@@ -34,6 +34,8 @@ export const SETTING_INFO = {
   'watch.rescanIntervalSeconds': { appliesLive: true },
   'notifications.enabled': { appliesLive: true },
   'notifications.batchSeconds': { appliesLive: true },
+  'web.enabled': { appliesLive: false },
+  'web.port': { appliesLive: false },
   'desktop.startAtLogin': { appliesLive: true },
 } as const satisfies Record<SettingKey, SettingInfo>;
 

@@ -130,6 +130,23 @@ const notificationsSchema = z
   })
   .strict();
 
+const webSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Serve the windows to a browser on this machine (127.0.0.1 only; `driveup open` gives the address).',
+      ),
+    port: z
+      .int()
+      .min(0)
+      .max(65535)
+      .default(0)
+      .describe('Port of web mode on 127.0.0.1; 0: the one of the last run when free, else any.'),
+  })
+  .strict();
+
 const desktopSchema = z
   .object({
     startAtLogin: z
@@ -153,6 +170,7 @@ export const settingsSchema = z
     history: historySchema.prefault({}),
     watch: watchSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
+    web: webSchema.prefault({}),
     desktop: desktopSchema.prefault({}),
   })
   .strict();

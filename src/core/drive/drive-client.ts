@@ -5,6 +5,7 @@ import { ACCESS_REVOKED, DriveHttpError, rateLimitOf } from './drive-errors.ts';
 import { DrivePacer } from './drive-pacer.ts';
 import { DriveHttp, type HttpRequest, type HttpResponse } from './drive-http.ts';
 import { UploadError } from './uploader.ts';
+import type { HttpAgentFor } from '../net/http-agents.ts';
 
 export type Query = Record<string, string | undefined>;
 
@@ -20,8 +21,11 @@ export interface DriveTransport {
 /** Idle time after which a Drive request counts as timed out, unless said otherwise. */
 const DRIVE_REQUEST_TIMEOUT_MS = 60_000;
 
-export function createDriveTransport(timeoutMs = DRIVE_REQUEST_TIMEOUT_MS): DriveTransport {
-  return { http: new DriveHttp(timeoutMs), pacer: new DrivePacer() };
+export function createDriveTransport(
+  timeoutMs = DRIVE_REQUEST_TIMEOUT_MS,
+  httpAgent?: HttpAgentFor,
+): DriveTransport {
+  return { http: new DriveHttp(timeoutMs, httpAgent), pacer: new DrivePacer() };
 }
 
 /** How long a token refresh may take before the attempt counts as a passing failure. */

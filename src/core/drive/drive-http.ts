@@ -1,11 +1,7 @@
 import { once } from 'node:events';
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type ClientRequest,
-  type IncomingHttpHeaders,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { nodeHttpAgents, type HttpAgentFor, type HttpAgents } from '../net/http-agents.ts';
 import { RequestTimeoutError } from './drive-errors.ts';
 
 /**
@@ -41,11 +37,14 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export class DriveHttp {
   readonly #timeoutMs: number;
-  readonly #http = new HttpAgent({ keepAlive: true });
-  readonly #https = new HttpsAgent({ keepAlive: true });
+  readonly #agentFor: HttpAgentFor;
+  /** Agents of our own when the host gave none: ours to close. */
+  readonly #own: HttpAgents | undefined;
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, agentFor?: HttpAgentFor) {
     this.#timeoutMs = timeoutMs;
+    this.#own = agentFor ? undefined : nodeHttpAgents();
+    this.#agentFor = agentFor ?? this.#own!.agentFor;
   }
 
   send(request: HttpRequest): Promise<HttpResponse> {
@@ -67,7 +66,7 @@ export class DriveHttp {
     const req = (secure ? httpsRequest : httpRequest)(url, {
       method: request.method,
       headers,
-      agent: secure ? this.#https : this.#http,
+      agent: this.#agentFor(url),
       signal: request.signal,
     });
     req.setTimeout(this.#timeoutMs, () => req.destroy(new RequestTimeoutError(this.#timeoutMs)));
@@ -87,10 +86,9 @@ export class DriveHttp {
       .finally(() => request.signal.removeEventListener('abort', reset));
   }
 
-  /** Drops pooled connections so a closing agent leaves nothing behind. */
+  /** Drops pooled connections so a closing agent leaves nothing behind (the host's are its own). */
   close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
+    this.#own?.destroy();
   }
 }
 

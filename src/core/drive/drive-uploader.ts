@@ -5,6 +5,7 @@ import { DriveApi } from './drive-api.ts';
 import { createDriveTransport, DriveClient, type DriveTransport } from './drive-client.ts';
 import { classifyDriveError, DriveHttpError, isUnanswered } from './drive-errors.ts';
 import { DriveFiles, JOB_TAG, MD5_TAG, type DriveFile } from './drive-files.ts';
+import type { HttpAgentFor } from '../net/http-agents.ts';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { FileGate } from './file-gate.ts';
 import { FolderResolver } from './folder-resolver.ts';
@@ -43,6 +44,8 @@ export interface DriveUploaderOptions {
   /** DriveUp's own files: never uploaded, whatever link leads to them. */
   ownPaths?: OwnPaths;
   logger?: Logger;
+  /** The connection agent for every request (a system proxy); Node's keep-alive agents without it. */
+  httpAgent?: HttpAgentFor;
 }
 
 /** Where the bytes go, decided by the conflict policy. */
@@ -83,7 +86,8 @@ export class DriveUploader implements Uploader {
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
     this.#logger = options.logger;
-    this.transport = options.transport ?? createDriveTransport(options.requestTimeoutMs);
+    this.transport =
+      options.transport ?? createDriveTransport(options.requestTimeoutMs, options.httpAgent);
     const { http, pacer } = this.transport;
     this.#client = new DriveClient(options.auth, http, options.apiRoot, pacer);
     const api = new DriveApi(this.#client);

@@ -7,7 +7,12 @@ export const historyStatusSchema = z
   .describe('"skipped": an identical file was already in the destination folder.');
 export type HistoryStatus = z.infer<typeof historyStatusSchema>;
 
-export const jobSourceSchema = z.enum(['drop', 'watch', 'cli']) satisfies z.ZodType<JobSource>;
+export const jobSourceSchema = z.enum([
+  'drop',
+  'watch',
+  'cli',
+  'browser',
+]) satisfies z.ZodType<JobSource>;
 
 /** One finished upload job, as the history keeps it and both backends return it. */
 export const historyRecordSchema = z.object({

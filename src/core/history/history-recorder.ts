@@ -7,9 +7,9 @@ import type { LocalHistory } from './local-history.ts';
 import type { Outbox } from './outbox.ts';
 
 /**
- * The queue's `onFinished` hook. Synchronous SQLite work only: it runs inside the transaction
- * that marks the job finished, so the job, its record and its outbox entry commit or roll back
- * together.
+ * Records finished jobs. The agent makes it a participant of the commit that finishes a job
+ * (UploadQueue.finishing), so the job, its record and its outbox entry commit or roll back
+ * together: synchronous SQLite work only. `onRecorded` hears of a record once it is committed.
  */
 export class HistoryRecorder {
   readonly #db: DatabaseSync;
@@ -30,12 +30,16 @@ export class HistoryRecorder {
   }
 
   record(job: Job, context: RecordContext): HistoryRecord {
-    const record = transaction(this.#db, () => {
-      const stored = this.#local.insert(recordFromJob(job, context));
-      this.#outbox.enqueueUpsert(stored.record.id);
-      return stored.record;
-    });
-    this.#onRecorded(record);
+    let record!: HistoryRecord;
+    transaction(
+      this.#db,
+      () => {
+        const stored = this.#local.insert(recordFromJob(job, context));
+        this.#outbox.enqueueUpsert(stored.record.id);
+        record = stored.record;
+      },
+      { afterCommit: () => this.#onRecorded(record) },
+    );
     return record;
   }
 }

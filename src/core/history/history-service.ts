@@ -264,19 +264,10 @@ export class HistoryService {
     this.#worker?.retryNow();
   }
 
-  /**
-   * Runs inside the queue's transaction, which may still roll back: announce the record only
-   * once it is committed (seen from outside the transaction).
-   */
+  /** A record is committed (the recorder calls this after the commit, never before). */
   #afterRecord(record: HistoryRecord): void {
-    setImmediate(() => {
-      // The agent may have stopped (and closed the database) since the job finished.
-      if (!this.#db.isOpen) return;
-      if (this.#db.isTransaction) return this.#afterRecord(record);
-      if (!this.#local.get(record.id)) return;
-      const { id, name, status, finishedAt } = record;
-      this.#events?.emit('history.recorded', { id, name, status, finishedAt });
-      this.#worker?.wake();
-    });
+    const { id, name, status, finishedAt } = record;
+    this.#events?.emit('history.recorded', { id, name, status, finishedAt });
+    this.#worker?.wake();
   }
 }

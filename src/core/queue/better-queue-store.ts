@@ -24,13 +24,18 @@ type Callback<T> = (error: unknown, value: T) => void;
  */
 export class BetterQueueStore implements BetterQueue.Store<SlotTask> {
   readonly #claimNext: () => string | null;
+  readonly #onStored: ((waiting: number) => void) | undefined;
   #slots: string[] = [];
   readonly #locks = new Map<string, Record<string, SlotTask>>();
   #nextLock = 0;
 
-  /** `claimNext` moves the best runnable job to `running` and returns its id, or null. */
-  constructor(claimNext: () => string | null) {
+  /**
+   * `claimNext` moves the best runnable job to `running` and returns its id, or null; `onStored`
+   * hears how many slots wait once better-queue stored one (it does so a timer after the push).
+   */
+  constructor(claimNext: () => string | null, onStored?: (waiting: number) => void) {
     this.#claimNext = claimNext;
+    this.#onStored = onStored;
   }
 
   /** Slots offered and not taken yet. */
@@ -50,6 +55,7 @@ export class BetterQueueStore implements BetterQueue.Store<SlotTask> {
   putTask(taskId: string, _task: SlotTask, _priority: number, cb: (error: unknown) => void): void {
     if (!this.#slots.includes(taskId)) this.#slots.push(taskId);
     cb(null);
+    this.#onStored?.(this.#slots.length);
   }
 
   deleteTask(taskId: string, cb: () => void): void {

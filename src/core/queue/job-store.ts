@@ -185,6 +185,27 @@ export class JobStore {
       .map((r) => r.id);
   }
 
+  /**
+   * Paths under `dir` that a job still needs: every job but a done or cancelled one (a failed job
+   * may be retried, and then reads its file again).
+   */
+  neededPathsUnder(dir: string): Set<string> {
+    const prefix = dir.endsWith('/') || dir.endsWith('\\') ? dir : `${dir}/`;
+    const rows = this.#sql(
+      `SELECT path FROM jobs WHERE state NOT IN ('done', 'cancelled')
+       AND substr(path, 1, length(?)) = ?`,
+    ).all(prefix, prefix) as Array<{ path: string }>;
+    return new Set(rows.map((row) => row.path));
+  }
+
+  /** Jobs queued, running or retrying: what the activity monitor's run starts from. */
+  waiting(): Array<{ id: string; size: number; confirmedBytes: number }> {
+    return this.#sql(
+      `SELECT id, size, confirmed_bytes AS confirmedBytes FROM jobs
+       WHERE state IN ('queued', 'running', 'retrying')`,
+    ).all() as Array<{ id: string; size: number; confirmedBytes: number }>;
+  }
+
   /** When the first retry due after `now` is; null when none waits. */
   nextRetryAfter(now: number): number | null {
     const row = this.#sql(

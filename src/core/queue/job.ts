@@ -6,7 +6,7 @@ import type { FailureKind } from '../drive/uploader.ts';
  * between the queue, the Drive uploader, the watcher and the history; change it with care.
  */
 export type JobState = 'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled';
-export type JobSource = 'drop' | 'watch' | 'cli';
+export type JobSource = 'drop' | 'watch' | 'cli' | 'browser';
 
 export interface Job {
   id: string;

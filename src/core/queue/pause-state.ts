@@ -7,10 +7,41 @@ import { z } from 'zod';
 export const pauseKindSchema = z.enum(['user', 'disk-full', 'auth', 'offline']);
 export type PauseKind = z.infer<typeof pauseKindSchema>;
 
-export interface Pause {
-  kind: PauseKind;
-  reason: string;
-}
+/**
+ * Why a sign-in holds the queue: nobody is signed in; the stored sign-in was refused by Google,
+ * does not grant the `google.scope` setting, or cannot be read; or an upload was refused for want
+ * of a working access token.
+ */
+export const authPauseCauseSchema = z.enum([
+  'not-signed-in',
+  'refused',
+  'scope-missing',
+  'unreadable',
+  'expired',
+]);
+export type AuthPauseCause = z.infer<typeof authPauseCauseSchema>;
+
+/**
+ * A pause as data: each face words it (the CLI says which command to run, a window which button).
+ * `note` is what the person who paused said, if anything; `detail` is Google's or the system's
+ * own account of the problem, when there is one.
+ */
+export const pauseSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user'), note: z.string().nullable() }),
+  z.object({
+    kind: z.literal('disk-full'),
+    /** What could not be written, and the mount point holding it (where to free space). */
+    path: z.string(),
+    mount: z.string(),
+  }),
+  z.object({
+    kind: z.literal('auth'),
+    cause: authPauseCauseSchema,
+    detail: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('offline') }),
+]);
+export type Pause = z.infer<typeof pauseSchema>;
 
 /** Earlier kinds are the ones reported when several hold at once. */
 const PRECEDENCE: readonly PauseKind[] = pauseKindSchema.options;
@@ -21,14 +52,19 @@ const PRECEDENCE: readonly PauseKind[] = pauseKindSchema.options;
  * pressing (a person's own pause first, then the disk, then sign-in, then the network).
  */
 export class PauseState {
-  readonly #holds = new Map<PauseKind, string>();
+  readonly #holds = new Map<PauseKind, Pause>();
 
   get current(): Pause | null {
     for (const kind of PRECEDENCE) {
-      const reason = this.#holds.get(kind);
-      if (reason !== undefined) return { kind, reason };
+      const pause = this.#holds.get(kind);
+      if (pause !== undefined) return pause;
     }
     return null;
+  }
+
+  /** Every pause that holds, most pressing first. */
+  get all(): Pause[] {
+    return PRECEDENCE.flatMap((kind) => this.#holds.get(kind) ?? []);
   }
 
   has(kind: PauseKind): boolean {
@@ -36,9 +72,9 @@ export class PauseState {
   }
 
   /** Returns whether what is reported changed. */
-  hold(kind: PauseKind, reason: string): boolean {
+  hold(pause: Pause): boolean {
     const before = this.current;
-    this.#holds.set(kind, reason);
+    this.#holds.set(pause.kind, pause);
     return !samePause(before, this.current);
   }
 
@@ -55,5 +91,5 @@ export class PauseState {
 }
 
 function samePause(a: Pause | null, b: Pause | null): boolean {
-  return a?.kind === b?.kind && a?.reason === b?.reason;
+  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,5 +1,5 @@
 import type { Job } from './job.ts';
-import type { PauseKind } from './pause-state.ts';
+import type { Pause } from './pause-state.ts';
 
 /** Events the queue area emits on the agent's bus (name → payload). */
 export interface QueueEvents {
@@ -17,6 +17,6 @@ export interface QueueEvents {
    * The queue stopped starting uploads, or the reason it reports changed: a person's pause (which
    * also stops running uploads), a full disk (likewise), expired sign-in, or no network.
    */
-  'queue.paused': { reason: string; kind: PauseKind };
+  'queue.paused': { pause: Pause };
   'queue.resumed': Record<string, never>;
 }

@@ -34,7 +34,9 @@ describe('UploadQueue on a full disk', () => {
       message: `Nothing was queued. Disk full: free space on ${mountPointOf(r.dbFile)} (holding ${r.dbFile}); uploads continue by themselves once DriveUp can write again`,
     });
 
-    expect(await paused).toMatchObject({ kind: 'disk-full', reason: /^Disk full: free space on / });
+    expect(await paused).toEqual({
+      pause: { kind: 'disk-full', path: r.dbFile, mount: mountPointOf(r.dbFile) },
+    });
     expect(r.queue.pauseKind).toBe('disk-full');
     // The upload under way stops too, keeping what Drive confirmed.
     expect((await handedBack).job).toMatchObject({ state: 'queued', confirmedBytes: 4 });

@@ -5,7 +5,6 @@ import { useQueueRig } from '../../../test/support/queue/queue-harness.ts';
 import { blockUntil, failWith, gate } from '../../../test/support/queue/test-uploader.ts';
 import { UploadError, type UploadRequest } from '../drive/uploader.ts';
 import type { Job } from './job.ts';
-import { AUTH_PAUSE_REASON, OFFLINE_PAUSE_REASON } from './upload-queue.ts';
 
 const rig = useQueueRig();
 
@@ -102,7 +101,8 @@ describe('UploadQueue: failures', () => {
 
   it('fails a permanent error at once, with its message, into the history', async () => {
     const recorded: Job[] = [];
-    const r = await rig({ onFinished: (job) => recorded.push(job) });
+    const r = await rig();
+    r.queue.finishing.add(({ job }) => recorded.push(job));
     const path = await r.file('big.iso');
     r.uploader.script(failWith('permanent', 'Your Google Drive is full'));
     const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
@@ -127,7 +127,7 @@ describe('UploadQueue: failures', () => {
     const paused = r.next('queue.paused');
     await r.queue.start();
 
-    expect(await paused).toEqual({ kind: 'auth', reason: AUTH_PAUSE_REASON });
+    expect(await paused).toEqual({ pause: { kind: 'auth', cause: 'expired', detail: null } });
     expect(r.queue.pauseKind).toBe('auth');
     expect(r.queue.get(jobs[0]!.id)).toMatchObject({ state: 'queued', attempts: 0 });
 
@@ -150,7 +150,7 @@ describe('UploadQueue: failures', () => {
     const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
     const paused = r.next('queue.paused');
     await r.queue.start();
-    expect(await paused).toEqual({ kind: 'auth', reason: AUTH_PAUSE_REASON });
+    expect(await paused).toEqual({ pause: { kind: 'auth', cause: 'expired', detail: null } });
 
     const probedAgain = clock.nextTimer();
     clock.advance(1000); // no token yet
@@ -177,7 +177,7 @@ describe('UploadQueue: failures', () => {
     const [job] = await r.queue.enqueue([{ path, folderPath: 'D', source: 'drop' }]);
     const paused = r.next('queue.paused');
     await r.queue.start();
-    expect(await paused).toEqual({ kind: 'offline', reason: OFFLINE_PAUSE_REASON });
+    expect(await paused).toEqual({ pause: { kind: 'offline' } });
     expect(r.queue.get(job!.id)).toMatchObject({ state: 'queued', attempts: 0 });
 
     const probedAgain = clock.nextTimer();

@@ -14,19 +14,23 @@ export class UserPause {
     this.#db = db;
   }
 
-  /** The reason given when the queue was paused, or null when it was not. */
-  load(): string | null {
+  /**
+   * undefined when the queue was not paused; else what the person said when pausing it (null
+   * when nothing).
+   */
+  load(): string | null | undefined {
     const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(KEY) as
       { value: string } | undefined;
-    return row?.value ?? null;
+    if (!row) return undefined;
+    return row.value === '' ? null : row.value;
   }
 
-  save(reason: string): void {
+  save(note: string | null): void {
     this.#db
       .prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       )
-      .run(KEY, reason);
+      .run(KEY, note ?? '');
   }
 
   clear(): void {

@@ -103,13 +103,16 @@ export class StagingArea {
     }
   }
 
+  /** Whether `path` is a file this staging area handed out (its folder is one of ours). */
+  holds(path: string): boolean {
+    const entry = dirname(resolve(path));
+    return dirname(entry) === this.dir && ENTRY.test(basename(entry));
+  }
+
   /** Deletes a staged file (and its folder). Refuses any path the staging area did not hand out. */
   async release(path: string): Promise<void> {
-    const entry = dirname(resolve(path));
-    if (dirname(entry) !== this.dir || !ENTRY.test(basename(entry))) {
-      throw new Error(`${path} is not a staged file.`);
-    }
-    await rm(entry, { recursive: true, force: true });
+    if (!this.holds(path)) throw new Error(`${path} is not a staged file.`);
+    await rm(dirname(resolve(path)), { recursive: true, force: true });
   }
 
   /**

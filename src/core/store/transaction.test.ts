@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { openDatabase } from './database.ts';
 import { onDiskFull } from './disk-full.ts';
-import { transaction } from './transaction.ts';
+import { afterCommit, transaction } from './transaction.ts';
 
 const tempDir = useTempDir();
 const FULL = 2;
@@ -79,6 +79,75 @@ describe('transaction', () => {
     db.exec(`PRAGMA max_page_count = ${pages + 100}`);
     transaction(db, () => db.exec('INSERT INTO n VALUES (7)'));
     expect(db.prepare('SELECT v FROM n').all()).toEqual([{ v: 7 }]);
+    db.close();
+  });
+
+  it('runs after-commit hooks once the outermost transaction committed, never after a rollback', async () => {
+    const db = await database();
+    const seen: string[] = [];
+    const committed = () => (db.prepare('SELECT count(*) AS n FROM n').get() as { n: number }).n;
+    transaction(
+      db,
+      () => {
+        db.exec('INSERT INTO n VALUES (1)');
+        // A participant: joins the open transaction, its hook waits for the outer commit.
+        transaction(db, () => db.exec('INSERT INTO n VALUES (2)'), {
+          afterCommit: () =>
+            seen.push(`inner saw ${committed()} rows, in a transaction: ${db.isTransaction}`),
+        });
+        afterCommit(db, () => seen.push('registered inside'));
+        seen.push('fn done');
+      },
+      { afterCommit: () => seen.push('outer') },
+    );
+    expect(seen).toEqual([
+      'fn done',
+      'inner saw 2 rows, in a transaction: false',
+      'registered inside',
+      'outer',
+    ]);
+
+    seen.length = 0;
+    expect(() =>
+      transaction(
+        db,
+        () => {
+          transaction(db, () => db.exec('INSERT INTO n VALUES (3)'), {
+            afterCommit: () => seen.push('inner'),
+          });
+          throw new Error('rolled back');
+        },
+        { afterCommit: () => seen.push('outer') },
+      ),
+    ).toThrow('rolled back');
+    expect(seen).toEqual([]);
+    expect(committed()).toBe(2);
+
+    // Outside any transaction a hook runs at once.
+    afterCommit(db, () => seen.push('now'));
+    expect(seen).toEqual(['now']);
+    db.close();
+  });
+
+  it('never lets a failing hook look like a failed commit', async () => {
+    const db = await database();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    const later: string[] = [];
+    const value = transaction(db, () => {
+      db.exec('INSERT INTO n VALUES (1)');
+      afterCommit(db, () => {
+        throw new Error('a listener broke');
+      });
+      afterCommit(db, () => later.push('still ran'));
+      return 'committed';
+    });
+    await new Promise((resolve) => process.nextTick(resolve));
+    process.off('warning', onWarning);
+    expect(value).toBe('committed');
+    expect(later).toEqual(['still ran']);
+    expect(warnings.join('\n')).toMatch(/a listener broke/);
     db.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { commitDurably } from '../store/durable-commit.ts';
 import { transaction } from '../store/transaction.ts';
 
 /**
@@ -54,8 +55,13 @@ export class FileJournal {
     return this.#map().values();
   }
 
-  write(entries: readonly JournalEntry[]): void {
-    if (!entries.length) return;
+  /**
+   * Writes the entries in one transaction, or as part of the one open (the commit finishing a
+   * job). The in-memory copy follows once they are committed, so a rollback leaves it as the
+   * table is; `committed` runs then too.
+   */
+  write(entries: readonly JournalEntry[], committed?: () => void): void {
+    if (!entries.length) return void committed?.();
     const map = this.#map();
     this.#upsert ??= this.#db.prepare(
       `INSERT INTO watch_journal (rule_id, path, size, mtime_ms, state, job_id, uploaded_size,
@@ -68,22 +74,35 @@ export class FileJournal {
     );
     const upsert = this.#upsert;
     const now = Date.now();
-    transaction(this.#db, () => {
-      for (const e of entries) {
-        upsert.run(
-          this.#ruleId,
-          e.path,
-          e.size,
-          e.mtimeMs,
-          e.state,
-          e.jobId,
-          e.uploadedSize,
-          e.uploadedMtimeMs,
-          now,
-        );
-      }
-    });
-    for (const entry of entries) map.set(entry.path, entry);
+    transaction(
+      this.#db,
+      () => {
+        for (const e of entries) {
+          upsert.run(
+            this.#ruleId,
+            e.path,
+            e.size,
+            e.mtimeMs,
+            e.state,
+            e.jobId,
+            e.uploadedSize,
+            e.uploadedMtimeMs,
+            now,
+          );
+        }
+      },
+      {
+        afterCommit: () => {
+          for (const entry of entries) map.set(entry.path, entry);
+          committed?.();
+        },
+      },
+    );
+  }
+
+  /** Makes what the journal recorded so far durable (see WatchService's after-upload actions). */
+  syncDurably(): void {
+    commitDurably(this.#db);
   }
 
   remove(paths: readonly string[]): void {

@@ -46,15 +46,29 @@ export function entryAfterOutcome(
     uploadedSize: null,
     uploadedMtimeMs: null,
   };
-  const current = base.jobId === job.id;
+  // An entry not yet told which job it went to (the queue finished the job before the hand-over
+  // was recorded) is that job's when it is the same version.
+  const current = base.jobId === job.id || (base.jobId === null && sameVersion(base, job));
   if (type === 'job.done') {
     return {
       ...base,
-      ...(current ? { state: 'uploaded', size: job.size, mtimeMs: job.mtimeMs } : {}),
+      ...(current
+        ? { state: 'uploaded', size: job.size, mtimeMs: job.mtimeMs, jobId: job.id }
+        : {}),
       uploadedSize: job.size,
       uploadedMtimeMs: job.mtimeMs,
     };
   }
   if (!current) return base;
-  return { ...base, state: type === 'job.failed' ? 'failed' : 'cancelled' };
+  return { ...base, jobId: job.id, state: type === 'job.failed' ? 'failed' : 'cancelled' };
+}
+
+/** Whether the entry already records how this job ended: a late hand-over must not undo that. */
+export function hasOutcomeFor(entry: JournalEntry | undefined, jobId: string | undefined): boolean {
+  return (
+    entry !== undefined &&
+    jobId !== undefined &&
+    entry.jobId === jobId &&
+    (entry.state === 'uploaded' || entry.state === 'failed' || entry.state === 'cancelled')
+  );
 }

@@ -15,7 +15,7 @@ import {
   watchLimitMessage,
 } from './folder-watcher.ts';
 import { createPathFilter, type PathFilter } from './ignore-rules.ts';
-import { isHandled, sameVersion } from './journal-decisions.ts';
+import { hasOutcomeFor, isHandled, sameVersion } from './journal-decisions.ts';
 import { type FileVersion, StabilityGate } from './stability-gate.ts';
 import { toRelative } from './relative-path.ts';
 import type { SkippedFiles } from './skipped-files.ts';
@@ -365,14 +365,6 @@ export class RuleRunner {
     }
   }
 
-  /**
-   * Resolves once a hand-over of this file to the queue is recorded. The queue may report on a
-   * job before its `enqueue` call has returned here; that report must land after the record.
-   */
-  async handedOver(path: string): Promise<void> {
-    await this.#enqueueing.get(path)?.handing;
-  }
-
   async #enqueue(files: FileVersion[]): Promise<void> {
     try {
       const results = await this.#o.sink.enqueue(files.map((file) => this.#item(file)));
@@ -392,18 +384,25 @@ export class RuleRunner {
     }
   }
 
+  /**
+   * The queue has the files. A job may have finished before its `enqueue` call returned here: its
+   * outcome, recorded in the commit that finished it, stays.
+   */
   #recordQueued(files: FileVersion[], jobIds: string[]): void {
-    const entries = files.map((file, index): JournalEntry => {
+    const entries = files.flatMap((file, index): JournalEntry[] => {
       const entry = this.#o.journal.get(file.path);
-      return {
-        path: file.path,
-        size: file.size,
-        mtimeMs: file.mtimeMs,
-        state: 'queued',
-        jobId: jobIds[index] ?? null,
-        uploadedSize: entry?.uploadedSize ?? null,
-        uploadedMtimeMs: entry?.uploadedMtimeMs ?? null,
-      };
+      if (hasOutcomeFor(entry, jobIds[index])) return [];
+      return [
+        {
+          path: file.path,
+          size: file.size,
+          mtimeMs: file.mtimeMs,
+          state: 'queued',
+          jobId: jobIds[index] ?? null,
+          uploadedSize: entry?.uploadedSize ?? null,
+          uploadedMtimeMs: entry?.uploadedMtimeMs ?? null,
+        },
+      ];
     });
     this.#o.journal.write(entries);
     this.#release(files);

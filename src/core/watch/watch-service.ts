@@ -24,7 +24,7 @@ import {
   type WatchRuleSettings,
   type WatchRuleStatus,
 } from './watch-rules.ts';
-import type { JobOutcomeJob, JobOutcomeSource, JobOutcomeType, WatchSink } from './watch-sink.ts';
+import type { JobOutcomeJob, JobOutcomeType, WatchSink } from './watch-sink.ts';
 
 export interface WatchServiceOptions {
   db: DatabaseSync;
@@ -36,8 +36,6 @@ export interface WatchServiceOptions {
   /** DriveUp's own files: a followed link never leads into them. */
   own?: OwnPaths;
   events?: WatchEventEmitter;
-  /** Finished jobs (the agent's bus): uploaded versions are remembered, after-upload actions run. */
-  jobOutcomes?: JobOutcomeSource;
   /**
    * How many of a rule's jobs wait to be retried (the queue knows; the journal only knows they
    * were handed over): `counts.retrying`.
@@ -51,8 +49,6 @@ export interface WatchServiceOptions {
   readDir?: (dir: string) => Promise<Dirent[]>;
 }
 
-const OUTCOMES: readonly JobOutcomeType[] = ['job.done', 'job.failed', 'job.cancelled'];
-
 /** Watch folders: the rules, their runners, and what happens when their uploads finish. */
 export class WatchService {
   readonly #o: WatchServiceOptions;
@@ -61,7 +57,6 @@ export class WatchService {
   readonly #journals = new Map<string, FileJournal>();
   readonly #skipped = new Map<string, SkippedFiles>();
   readonly #work = new Set<Promise<unknown>>();
-  #unsubscribe: Array<() => void> = [];
   #serial: Promise<unknown> = Promise.resolve();
   #started = false;
   #rescanIntervalMs: number;
@@ -77,14 +72,6 @@ export class WatchService {
     return this.#exclusive(async () => {
       if (this.#started) return;
       this.#started = true;
-      this.#unsubscribe = OUTCOMES.map((type) =>
-        this.#o.jobOutcomes
-          ? this.#o.jobOutcomes.on(type, ({ job, willRetry }: OutcomeEvent) => {
-              // A failure the queue will retry is not an outcome: the file is still in its hands.
-              if (!willRetry) void this.#track(this.handleJobOutcome(type, job));
-            })
-          : () => undefined,
-      );
       await Promise.all(
         this.#store
           .list()
@@ -97,7 +84,6 @@ export class WatchService {
   stop(): Promise<void> {
     return this.#exclusive(async () => {
       this.#started = false;
-      for (const unsubscribe of this.#unsubscribe) unsubscribe();
       await Promise.all([...this.#runners.keys()].map((id) => this.#halt(id)));
       await Promise.allSettled([...this.#work]);
     });
@@ -190,22 +176,36 @@ export class WatchService {
     await Promise.all(runners.map((runner) => runner?.whenIdle()));
   }
 
-  /** What the queue reports about a job from a watch rule. Public so the agent may call it directly. */
-  async handleJobOutcome(type: JobOutcomeType, job: JobOutcomeJob): Promise<void> {
-    if (job.source !== 'watch' || !job.ruleId) return;
+  /**
+   * A job of a watch rule finished (done, failed for good, or cancelled): the journal remembers
+   * it. A participant of the commit that finishes the job (the agent registers it, see
+   * UploadQueue.finishing): the journal entry commits with the job, so no crash can leave one
+   * without the other, and no race with the hand-over of the file can undo it (the runner keeps an
+   * outcome already recorded for the job it was given). The after-upload action (move, delete)
+   * runs once that commit is over; the promise returned settles when it has.
+   */
+  handleJobOutcome(type: JobOutcomeType, job: JobOutcomeJob): Promise<void> {
+    if (job.source !== 'watch' || !job.ruleId) return Promise.resolve();
     const rule = this.#store.get(job.ruleId);
     const path = rule && toRelative(rule.folder, job.path);
-    if (!rule || !path) return;
-    await this.#runners.get(rule.id)?.handedOver(path);
+    if (!rule || !path) return Promise.resolve();
     const journal = this.#journal(rule.id);
-    // A durable commit, and so also the barrier the queue's relaxed `done` commit relies on:
-    // the local file is moved or deleted only once `done` is on disk.
-    journal.write([entryAfterOutcome(journal.get(path), type, job, path)]);
-    if (type === 'job.done') await this.#afterUpload(rule, path, job);
+    const after = Promise.withResolvers<void>();
+    journal.write([entryAfterOutcome(journal.get(path), type, job, path)], () => {
+      if (type !== 'job.done' || rule.afterUpload.action === 'keep') return after.resolve();
+      after.resolve(this.#track(this.#afterUpload(rule, path, job)));
+    });
+    return after.promise;
   }
 
   async #afterUpload(rule: WatchRule, path: string, job: JobOutcomeJob): Promise<void> {
     try {
+      // The durability rule, in this one place: the commit that finished the job did not wait for
+      // the disk (the queue spares every upload that fsync; a power cut can only make the job
+      // upload again, found by its Drive tag). A local file is about to be moved or deleted, which
+      // nothing could undo, so the journal's record of the upload must be on disk first: a
+      // durable commit here makes that one durable too (one fsync of the write-ahead log).
+      this.#journal(rule.id).syncDurably();
       const result = await applyAfterUpload(rule.afterUpload, job.path, path, job);
       if (result.done === 'skipped' && result.warn) {
         this.#warn(rule.id, 'after-upload-failed', result.reason, path);
@@ -326,12 +326,6 @@ export class WatchService {
     void work.finally(() => this.#work.delete(work)).catch(() => undefined);
     return work;
   }
-}
-
-/** The queue's `job.failed` says whether the job will be tried again. */
-interface OutcomeEvent {
-  job: JobOutcomeJob;
-  willRetry?: boolean;
 }
 
 async function requireFolder(folder: string): Promise<void> {

@@ -50,9 +50,17 @@ interface Exchange {
   refused(error: unknown): void;
 }
 
+/**
+ * A subscription acknowledges the events it has taken every so many (the server sends at most a
+ * window ahead, see port-server.ts): a page too busy to take them holds the agent's stream back.
+ */
+const ACK_EVERY = 256;
+
 interface PortSession {
   readonly closed: boolean;
   send(request: TRPCClientOutgoingMessage & { id: number }, exchange: Exchange): void;
+  /** Tells the server how many events of subscription `id` were taken. */
+  ack(id: number, received: number): void;
   /** Forgets a call; `stop` also tells the server to abort it. */
   end(id: number, stop: boolean): void;
 }
@@ -138,6 +146,7 @@ function subscribe<TRouter extends AnyTRPCRouter>(
 ): () => void {
   let lastEventId: string | undefined;
   let id = 0;
+  let received = 0;
   let session: PortSession | undefined;
   let ended = false;
   let failures = 0;
@@ -167,6 +176,8 @@ function subscribe<TRouter extends AnyTRPCRouter>(
       } else {
         if ('id' in result && result.id !== undefined) lastEventId = String(result.id);
         observer.next({ result });
+        received += 1;
+        if (received % ACK_EVERY === 0) session?.ack(id, received);
       }
     },
     lost() {
@@ -184,6 +195,7 @@ function subscribe<TRouter extends AnyTRPCRouter>(
       if (ended) return;
       session = opened;
       id = ports.nextId();
+      received = 0;
       const params = { path: op.path, input: transformer.input.serialize(op.input), lastEventId };
       opened.send({ id, method: 'subscription', params }, exchange);
     }, fail);
@@ -314,6 +326,9 @@ function openSession(port: TrpcPort): PortSession {
     },
     end(id, stop) {
       if (calls.delete(id) && stop && !closed) outbox.push({ id, method: 'subscription.stop' });
+    },
+    ack(id, received) {
+      if (calls.has(id) && !closed) outbox.push({ id, method: 'subscription.ack', received });
     },
   };
 }

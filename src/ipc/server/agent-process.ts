@@ -1,143 +1,89 @@
 import type { AnyTRPCRouter } from '@trpc/server';
-import { MessageChannel, MessagePort, type Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
+import type { Agent, AgentOptions } from '../../core/agent.ts';
 import type { TrpcPort } from '../common/trpc-port.ts';
-import { fromMessagePortMain, type MessagePortMainLike } from './electron-message-port.ts';
+import { parentPortTransport } from './agent-transports.ts';
 import { fromNodeMessagePort } from './node-message-port.ts';
-import type { PortServerOptions } from './port-server.ts';
-import { createPortTransport } from './port-transport.ts';
+import {
+  AGENT_PORT_MESSAGE,
+  AGENT_STOP_MESSAGE,
+  type AgentProcessParent,
+} from './process-parent.ts';
+import { serveAgent, serveHost, type AgentTransport, type ServedAgent } from './serve-agent.ts';
 
-/** The host hands the agent a port to serve: the port travels in the message's transfer list. */
-export const AGENT_PORT_MESSAGE = 'driveup.agent.port';
-/** The host asks the agent to stop (the desktop app quitting): it stops and its process ends. */
-export const AGENT_STOP_MESSAGE = 'driveup.agent.stop';
-
-/** Whatever hosts the agent process, as the agent sees it: ports to serve, and a stop request. */
-export interface AgentProcessParent {
-  listen(handlers: { port(port: TrpcPort): void; stop(): void }): void;
-  /** Stops listening, so that the process or thread can end. */
-  close(): void;
-}
-
-/** `worker_threads.parentPort`: the host posts `{ type, port }` with the port transferred. */
-export function workerThreadParent(parentPort: MessagePort): AgentProcessParent {
-  let onMessage: ((value: unknown) => void) | undefined;
-  return {
-    listen(handlers) {
-      onMessage = (value) => {
-        const message = value as { type?: unknown; port?: unknown } | null;
-        if (message?.type === AGENT_STOP_MESSAGE) handlers.stop();
-        if (message?.type === AGENT_PORT_MESSAGE && message.port instanceof MessagePort) {
-          handlers.port(fromNodeMessagePort(message.port));
-        }
-      };
-      parentPort.on('message', onMessage);
-    },
-    close() {
-      if (onMessage) parentPort.off('message', onMessage);
-    },
-  };
-}
-
-/**
- * The part of Electron's `process.parentPort` (in a `utilityProcess`) the agent uses; Electron's
- * own type is checked against it in `test/ipc/electron-port-types.test.ts`.
- */
-export interface UtilityParentPortLike {
-  on(
-    event: 'message',
-    listener: (event: { data: unknown; ports: MessagePortMainLike[] }) => void,
-  ): unknown;
-  off(
-    event: 'message',
-    listener: (event: { data: unknown; ports: MessagePortMainLike[] }) => void,
-  ): unknown;
-}
-
-/**
- * Electron's `process.parentPort` in the agent's `utilityProcess`: main posts
- * `{ type: AGENT_PORT_MESSAGE }` with a `MessagePortMain` in the transfer list.
- */
-export function utilityProcessParent(parentPort: UtilityParentPortLike): AgentProcessParent {
-  let onMessage: ((event: { data: unknown; ports: MessagePortMainLike[] }) => void) | undefined;
-  return {
-    listen(handlers) {
-      onMessage = ({ data, ports }) => {
-        const type = (data as { type?: unknown } | null)?.type;
-        if (type === AGENT_STOP_MESSAGE) handlers.stop();
-        if (type === AGENT_PORT_MESSAGE)
-          for (const port of ports) handlers.port(fromMessagePortMain(port));
-      };
-      parentPort.on('message', onMessage);
-    },
-    close() {
-      if (onMessage) parentPort.off('message', onMessage);
-    },
-  };
-}
+export {
+  AGENT_PORT_MESSAGE,
+  AGENT_STOP_MESSAGE,
+  utilityProcessParent,
+  workerThreadParent,
+  type AgentProcessParent,
+  type UtilityParentPortLike,
+} from './process-parent.ts';
 
 export interface AgentProcessHost<TRouter extends AnyTRPCRouter> {
   router: TRouter;
-  /** Stops the agent; the transport has closed every port by then. */
+  /** Stops the engine; the transport has closed every port by then. */
   stop(): Promise<void>;
 }
 
-export interface AgentProcessOptions<TRouter extends AnyTRPCRouter> {
+export type AgentProcessOptions<TRouter extends AnyTRPCRouter> = {
   parent: AgentProcessParent;
-  /**
-   * Opens and starts the agent and its router, however this host builds them. `requestShutdown`
-   * is for the API's `agent.shutdown`: it stops everything, as the host's stop request does.
-   */
-  open(requestShutdown: () => void): Promise<AgentProcessHost<TRouter>>;
-  server?: PortServerOptions<TRouter>;
-}
+  /** Also these ways in (the socket, web mode): DriveUp's own agent only. */
+  transports?: readonly AgentTransport[];
+} & (
+  | {
+      /** DriveUp's agent, with the ports its host provides (a secret cipher over the parent port…). */
+      agent: AgentOptions;
+      /** Once the agent runs: for a host that wants more of it (tests, benchmarks). */
+      started?: (agent: Agent) => void;
+    }
+  | {
+      /**
+       * Another engine (tests): opens it and its router. `requestShutdown` is for the API's
+       * `agent.shutdown`: it stops everything, as the parent's stop request does.
+       */
+      open(requestShutdown: () => void): Promise<AgentProcessHost<TRouter>>;
+    }
+);
 
 export interface AgentProcess {
-  /** Resolves once the agent has stopped, whoever asked (the host, the API, the caller). */
+  /** Resolves once the agent has stopped, whoever asked (the parent, the API, the caller). */
   readonly stopped: Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The agent process's entry: serves every port its host hands over (Electron's
- * `process.parentPort` in a `utilityProcess`, `worker_threads.parentPort` in Node). It listens
- * before the agent opens, so ports sent at once wait for it instead of being lost.
+ * The agent process's entry: the same host as `driveup agent` (serveAgent), serving every port its
+ * parent hands over (Electron's `process.parentPort` in a `utilityProcess`,
+ * `worker_threads.parentPort` in Node), and stopping when the parent asks. It listens before the
+ * agent opens, so ports sent at once wait for it instead of being lost.
  */
 export async function runAgentProcess<TRouter extends AnyTRPCRouter>(
   options: AgentProcessOptions<TRouter>,
 ): Promise<AgentProcess> {
-  const transport = createPortTransport(options.server as PortServerOptions<AnyTRPCRouter>);
-  let host: AgentProcessHost<TRouter> | undefined;
-  let stopRequested = false;
-  let stopping: Promise<void> | undefined;
-  let markStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-  const stop = () =>
-    (stopping ??= (async () => {
-      try {
-        options.parent.close();
-        await transport.close();
-        await host?.stop();
-      } finally {
-        markStopped();
-      }
-    })());
-  options.parent.listen({
-    port: (port) => transport.serve(port),
-    stop: () => {
-      stopRequested = true;
-      if (host) void stop();
-    },
-  });
-  try {
-    host = await options.open(() => void stop());
-  } catch (error) {
-    options.parent.close();
-    await transport.close();
-    throw error;
+  const transports = [parentPortTransport(options.parent), ...(options.transports ?? [])];
+  let served: ServedAgent;
+  if ('agent' in options) {
+    const hosted = await serveAgent(options.agent, transports);
+    options.started?.(hosted.agent);
+    served = hosted;
+  } else {
+    served = await serveHost(async (requestShutdown) => {
+      const host = await options.open(requestShutdown);
+      return {
+        routers: { app: host.router, socket: host.router },
+        agent: null,
+        start: async () => {},
+        stop: () => host.stop(),
+        forceClose: async () => {},
+        logError: () => {},
+      };
+    }, transports);
   }
-  await transport.start(host.router);
-  if (stopRequested) void stop();
-  return { stopped, stop };
+  return {
+    stopped: served.stopped.then(() => undefined),
+    stop: async () => void (await served.stop()),
+  };
 }
 
 /**

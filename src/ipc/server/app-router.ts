@@ -2,14 +2,27 @@ import { tracked, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Agent } from '../../core/agent.ts';
 import { DRIVEUP_VERSION } from '../../core/version.ts';
+import {
+  authStatusSchema,
+  signInOutcomeSchema,
+  signInRequestResultSchema,
+} from '../../core/auth/auth-status.ts';
+import { MissingClientCredentialsError } from '../../core/auth/client-credentials.ts';
 import { InvalidSettingsError } from '../../core/config/settings-error.ts';
-import { settingsChangeSchema } from '../../core/config/settings-schema.ts';
-import { historyClearSchema, historyQuerySchema } from '../../core/history/history-query.ts';
+import { settingsChangeSchema, settingsSchema } from '../../core/config/settings-schema.ts';
+import {
+  historyClearSchema,
+  historyPageSchema,
+  historyQuerySchema,
+} from '../../core/history/history-query.ts';
+import { historyRecordSchema } from '../../core/history/history-record.ts';
+import { notificationBatchSchema } from '../../core/notifications/notification-batch.ts';
 import { AddPathError, addRequestSchema } from '../../core/queue/add-request.ts';
-import type { AddedJob, PlannedFile } from '../../core/queue/enqueue-result.ts';
+import type { Job } from '../../core/queue/job.ts';
 import { jobStateSchema } from '../../core/queue/job-schema.ts';
 import { JOB_STATES } from '../../core/queue/job-store.ts';
 import { jobCursorSchema } from '../../core/queue/job-cursor.ts';
+import { skippedPathSchema } from '../../core/queue/skipped-path.ts';
 import {
   ruleIdSchema,
   watchRuleInputSchema,
@@ -19,6 +32,22 @@ import { EnqueueError } from '../../core/queue/file-versions.ts';
 import { DiskFullError } from '../../core/store/disk-full.ts';
 import { WatchRuleError } from '../../core/watch/rule-placement.ts';
 import { resolveId, type IdLookup } from './id-prefix.ts';
+import {
+  activitySummarySchema,
+  addAnswerSchema,
+  cancelAnswerSchema,
+  historyStatusViewSchema,
+  jobPageSchema,
+  queueStateSchema,
+  retryAnswerSchema,
+  settingKeyViewSchema,
+  settingsUpdateResultSchema,
+  toActivitySummary,
+  toPauseView,
+  watchRuleStatusSchema,
+} from './api-views.ts';
+import { agentEventViewSchema, toEventView, type AgentEventView } from './event-views.ts';
+import { jobViewSchema, toJobView, type JobView, type JobViewContext } from './job-view.ts';
 import { publicProcedure as baseProcedure, router } from './trpc.ts';
 
 /**
@@ -37,9 +66,11 @@ const publicProcedure = baseProcedure.use(async ({ next }) => {
 
 function refusalCode(
   error: unknown,
-): 'BAD_REQUEST' | 'NOT_FOUND' | 'SERVICE_UNAVAILABLE' | undefined {
+): 'BAD_REQUEST' | 'NOT_FOUND' | 'SERVICE_UNAVAILABLE' | 'PRECONDITION_FAILED' | undefined {
   // Not the caller's mistake and not a bug: the agent cannot write until space is freed.
   if (error instanceof DiskFullError) return 'SERVICE_UNAVAILABLE';
+  // Something to set up first (faces say how: see `data.refusal` in trpc.ts).
+  if (error instanceof MissingClientCredentialsError) return 'PRECONDITION_FAILED';
   if (error instanceof WatchRuleError)
     return error.reason === 'not-found' ? 'NOT_FOUND' : 'BAD_REQUEST';
   const refused =
@@ -60,7 +91,7 @@ export interface AppRouterOptions {
 /**
  * The one typed API over an Agent: the CLI, the windows and the tray all use it. Inputs are zod
  * schemas from src/core, so a bad call is refused here with a message per field, before it can
- * reach the engine.
+ * reach the engine; outputs are views (server/api-views.ts), so nothing internal leaves it.
  */
 export function createAppRouter(agent: Agent, options: AppRouterOptions) {
   return router({
@@ -68,25 +99,38 @@ export function createAppRouter(agent: Agent, options: AppRouterOptions) {
     auth: authRouter(agent),
     watch: watchRouter(agent),
     history: historyRouter(agent),
+    activity: router({
+      /** What the tray and the Activity window draw: counts, the run, rate, ETA, attention. */
+      summary: publicProcedure
+        .output(activitySummarySchema)
+        .query(() => toActivitySummary(agent.activitySummary(), viewContext(agent))),
+    }),
+    review: router({
+      /** One batch of finished uploads, as its notification summed it up (recent ones only). */
+      get: publicProcedure
+        .input(z.object({ batchId: z.string().min(1).max(100) }).strict())
+        .output(notificationBatchSchema)
+        .query(({ input }) => orNotFound(agent.notificationBatch(input.batchId), input.batchId)),
+    }),
     settings: router({
       /** Effective values (environment overrides applied), secrets included: faces mask them. */
-      get: publicProcedure.query(() => agent.settings()),
+      get: publicProcedure.output(settingsSchema).query(() => agent.settings()),
       /** Per key: description, whether it applies live, whether it is secret, what overrides it. */
-      keys: publicProcedure.query(() => agent.settingKeys()),
-      /** `{ set: patch, unset: [keys] }`; answers `SettingsUpdateResult` (per key: when it applies). */
+      keys: publicProcedure.output(z.array(settingKeyViewSchema)).query(() => agent.settingKeys()),
+      /** `{ set: patch, unset: [keys] }`; answers per key when it applies. */
       update: publicProcedure
         .input(settingsChangeSchema)
+        .output(settingsUpdateResultSchema)
         .mutation(({ input }) =>
           refusedAsBadRequest(() => agent.updateSettings(input.set ?? {}, input.unset ?? [])),
         ),
     }),
     agent: router({
-      status: publicProcedure.query(() => agentStatus(agent)),
-      version: publicProcedure.query(() => ({
-        version: DRIVEUP_VERSION,
-        node: process.versions.node,
-      })),
-      shutdown: publicProcedure.mutation(() => {
+      status: publicProcedure.output(agentStatusSchema).query(() => agentStatus(agent)),
+      version: publicProcedure
+        .output(z.object({ version: z.string(), node: z.string() }))
+        .query(() => ({ version: DRIVEUP_VERSION, node: process.versions.node })),
+      shutdown: publicProcedure.output(z.object({ stopping: z.boolean() })).mutation(() => {
         setImmediate(options.requestShutdown);
         return { stopping: true };
       }),
@@ -96,6 +140,18 @@ export function createAppRouter(agent: Agent, options: AppRouterOptions) {
 }
 
 export type AppRouter = ReturnType<typeof createAppRouter>;
+
+function viewContext(agent: Agent): JobViewContext {
+  return {
+    pause: agent.queue.currentPause,
+    progressOf: (jobId) => agent.activity.progressOf(jobId),
+    now: agent.clock.now(),
+  };
+}
+
+function jobView(agent: Agent, job: Job): JobView {
+  return toJobView(job, viewContext(agent));
+}
 
 function queueRouter(agent: Agent) {
   return router({
@@ -111,31 +167,50 @@ function queueRouter(agent: Agent) {
           .strict()
           .prefault({}),
       )
-      .query(({ input }) => agent.queue.list(input)),
-    get: publicProcedure.input(idInput).query(({ input }) => {
-      const id = resolveId(input.id, jobIds(agent));
-      return orNotFound(agent.queue.get(id), id);
-    }),
+      .output(jobPageSchema)
+      .query(({ input }) => {
+        const page = agent.queue.list(input);
+        const ctx = viewContext(agent);
+        return { jobs: page.jobs.map((job) => toJobView(job, ctx)), nextCursor: page.nextCursor };
+      }),
+    get: publicProcedure
+      .input(idInput)
+      .output(jobViewSchema)
+      .query(({ input }) => {
+        const id = resolveId(input.id, jobIds(agent));
+        return jobView(agent, orNotFound(agent.queue.get(id), id));
+      }),
     /**
      * `{ jobs, plan: null, skipped }`: every job with `added` ('queued' | 'already-queued' |
      * 'already-uploaded'), and what was left out of added folders (links, dot-files…). With
      * `dryRun: true` nothing is queued: `{ jobs: [], plan, skipped }`, where `plan` lists each
-     * file with where it would go and what adding it would do (PlannedFile).
+     * file with where it would go and what adding it would do.
      */
-    add: publicProcedure.input(addRequestSchema).mutation(async ({ input }) => {
-      try {
-        if (input.dryRun) {
-          const { plan, skipped } = await agent.planAdd(input);
-          return { jobs: [] as AddedJob[], plan: plan as PlannedFile[] | null, skipped };
+    add: publicProcedure
+      .input(addRequestSchema)
+      .output(addAnswerSchema)
+      .mutation(async ({ input }) => {
+        try {
+          const ctx = viewContext(agent);
+          if (input.dryRun) {
+            const { plan, skipped } = await agent.planAdd(input);
+            const planned = plan.map((file) => ({
+              ...file,
+              job: file.job && toJobView(file.job, ctx),
+            }));
+            return { jobs: [], plan: planned, skipped };
+          }
+          const { jobs, skipped } = await agent.add(input);
+          const added = jobs.map((job) => ({ ...toJobView(job, ctx), added: job.added }));
+          return { jobs: added, plan: null, skipped };
+        } catch (error) {
+          if (error instanceof AddPathError)
+            throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
+          throw error;
         }
-        const { jobs, skipped } = await agent.add(input);
-        return { jobs, plan: null as PlannedFile[] | null, skipped };
-      } catch (error) {
-        if (error instanceof AddPathError)
-          throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
-        throw error;
-      }
-    }),
+      }),
+    /** The queue's state, as `pause` and `resume` answer it. */
+    status: publicProcedure.output(queueStateSchema).query(() => queueState(agent)),
     pause: publicProcedure
       .input(
         z
@@ -143,21 +218,27 @@ function queueRouter(agent: Agent) {
           .strict()
           .prefault({}),
       )
+      .output(queueStateSchema)
       .mutation(({ input }) => {
-        agent.queue.pause(input.reason ?? 'Paused by you');
+        agent.queue.pause(input.reason ?? null);
         return queueState(agent);
       }),
-    resume: publicProcedure.mutation(() => {
+    resume: publicProcedure.output(queueStateSchema).mutation(() => {
       agent.queue.resume();
       return queueState(agent);
     }),
     /** `{ cancelled, job }`: `cancelled` is false when the job had already finished. */
-    cancel: publicProcedure.input(idInput).mutation(({ input }) => {
-      const id = resolveId(input.id, jobIds(agent));
-      return orNotFound(agent.queue.cancel(id), id);
-    }),
+    cancel: publicProcedure
+      .input(idInput)
+      .output(cancelAnswerSchema)
+      .mutation(({ input }) => {
+        const id = resolveId(input.id, jobIds(agent));
+        const { cancelled, job } = orNotFound(agent.queue.cancel(id), id);
+        return { cancelled, job: jobView(agent, job) };
+      }),
     retry: publicProcedure
       .input(z.union([idInput, z.object({ failed: z.literal(true) }).strict()]))
+      .output(retryAnswerSchema)
       .mutation(({ input }) => {
         if (!('id' in input)) return { retried: agent.queue.retryFailed() };
         const id = resolveId(input.id, jobIds(agent));
@@ -167,6 +248,7 @@ function queueRouter(agent: Agent) {
       }),
     setConcurrency: publicProcedure
       .input(z.object({ concurrency: z.int().min(1).max(16) }).strict())
+      .output(settingsUpdateResultSchema)
       .mutation(({ input }) =>
         refusedAsBadRequest(() =>
           agent.updateSettings({ uploads: { concurrency: input.concurrency } }),
@@ -174,6 +256,7 @@ function queueRouter(agent: Agent) {
       ),
     setBandwidth: publicProcedure
       .input(z.object({ bytesPerSecond: z.int().min(1024).nullable() }).strict())
+      .output(settingsUpdateResultSchema)
       .mutation(({ input }) =>
         refusedAsBadRequest(() =>
           agent.updateSettings({ uploads: { bandwidthLimitBytesPerSecond: input.bytesPerSecond } }),
@@ -185,7 +268,7 @@ function queueRouter(agent: Agent) {
 function authRouter(agent: Agent) {
   const attemptInput = z.object({ attemptId: z.string().min(1).max(100) }).strict();
   return router({
-    status: publicProcedure.query(() => agent.auth.status()),
+    status: publicProcedure.output(authStatusSchema).query(() => agent.auth.status()),
     /**
      * Starts a sign-in and answers `{ kind: 'started', attemptId, url, expiresAt }` at once, or
      * `{ kind: 'already-signed-in', account }` (nothing started) unless `switchAccount`.
@@ -201,6 +284,7 @@ function authRouter(agent: Agent) {
           .strict()
           .prefault({}),
       )
+      .output(signInRequestResultSchema)
       .mutation(({ input }) =>
         agent.auth.requestSignIn({
           openBrowser: input.openBrowser,
@@ -209,16 +293,19 @@ function authRouter(agent: Agent) {
         }),
       ),
     /** Waits for that attempt to end and answers how (`SignInOutcome`); at once if it has ended. */
-    signInOutcome: publicProcedure.input(attemptInput).query(async ({ input }) => {
-      const outcome = agent.auth.signInOutcome(input.attemptId);
-      if (!outcome) {
-        throw new TRPCError({
-          code: 'NOT_FOUND',
-          message: `No sign-in attempt ${input.attemptId} is known to this agent.`,
-        });
-      }
-      return outcome;
-    }),
+    signInOutcome: publicProcedure
+      .input(attemptInput)
+      .output(signInOutcomeSchema)
+      .query(async ({ input }) => {
+        const outcome = agent.auth.signInOutcome(input.attemptId);
+        if (!outcome) {
+          throw new TRPCError({
+            code: 'NOT_FOUND',
+            message: `No sign-in attempt ${input.attemptId} is known to this agent.`,
+          });
+        }
+        return outcome;
+      }),
     /** Ends the sign-in under way (only if it is `attemptId`, when given). */
     cancelSignIn: publicProcedure
       .input(
@@ -227,8 +314,13 @@ function authRouter(agent: Agent) {
           .strict()
           .prefault({}),
       )
+      .output(z.object({ cancelled: z.boolean() }))
       .mutation(({ input }) => ({ cancelled: agent.auth.cancelSignIn(input.attemptId) })),
-    signOut: publicProcedure.mutation(() => agent.auth.signOut()),
+    signOut: publicProcedure
+      .output(
+        z.object({ revokedAtGoogle: z.boolean(), message: z.string(), status: authStatusSchema }),
+      )
+      .mutation(() => agent.auth.signOut()),
   });
 }
 
@@ -236,7 +328,9 @@ function watchRouter(agent: Agent) {
   const byId = z.object({ id: ruleIdSchema }).strict();
   const ruleId = (id: string) => resolveId(id, ruleIds(agent));
   return router({
-    list: publicProcedure.query(() => agent.watch.listRules()),
+    list: publicProcedure
+      .output(z.array(watchRuleStatusSchema))
+      .query(() => agent.watch.listRules()),
     add: publicProcedure
       .input(
         watchRuleInputSchema.extend({
@@ -246,25 +340,33 @@ function watchRouter(agent: Agent) {
             .describe('Watch a folder that does not exist yet (a disk not mounted yet).'),
         }),
       )
+      .output(watchRuleStatusSchema)
       .mutation(({ input: { allowMissing, ...rule } }) =>
         agent.watch.addRule(rule, { allowMissing }),
       ),
     update: publicProcedure
       .input(watchRuleUpdateSchema)
+      .output(watchRuleStatusSchema)
       .mutation(({ input }) => agent.watch.updateRule(ruleId(input.id), input.patch)),
-    remove: publicProcedure.input(byId).mutation(async ({ input }) => {
-      const id = ruleId(input.id);
-      await agent.watch.removeRule(id);
-      return { removed: id };
-    }),
+    remove: publicProcedure
+      .input(byId)
+      .output(z.object({ removed: z.string() }))
+      .mutation(async ({ input }) => {
+        const id = ruleId(input.id);
+        await agent.watch.removeRule(id);
+        return { removed: id };
+      }),
     pause: publicProcedure
       .input(byId)
+      .output(watchRuleStatusSchema)
       .mutation(({ input }) => agent.watch.pauseRule(ruleId(input.id))),
     resume: publicProcedure
       .input(byId)
+      .output(watchRuleStatusSchema)
       .mutation(({ input }) => agent.watch.resumeRule(ruleId(input.id))),
     skipped: publicProcedure
       .input(byId)
+      .output(z.array(skippedPathSchema))
       .query(({ input }) => agent.watch.skippedFiles(ruleId(input.id))),
   });
 }
@@ -299,21 +401,25 @@ function historyRouter(agent: Agent) {
   return router({
     search: publicProcedure
       .input(historyQuerySchema)
+      .output(historyPageSchema)
       .query(({ input }) => agent.history.search(input)),
     get: publicProcedure
       .input(idInput)
+      .output(historyRecordSchema)
       .query(async ({ input }) => orNotFound(await agent.history.get(input.id), input.id)),
     clear: publicProcedure
       .input(historyClearSchema.prefault({}))
+      .output(z.object({ removed: z.number() }))
       .mutation(({ input }) => agent.history.clear(input)),
-    status: publicProcedure.query(() => agent.history.status()),
+    status: publicProcedure.output(historyStatusViewSchema).query(() => agent.history.status()),
   });
 }
 
 /**
- * Every agent event, live. Ids carry the agent's boot id: a client that reconnects to the same
- * agent resumes exactly where it was; one that reconnects to a restarted agent starts from now
- * (and should re-read state), since the old agent's events are gone.
+ * Every agent event, live, as views (server/event-views.ts). Ids carry the agent's boot id: a
+ * client that reconnects to the same agent resumes exactly where it was. It gets `resync` instead
+ * of what cannot be delivered, then the events from there on: after the agent restarted, when
+ * the events after its last id are no longer kept, and when it fell behind (a bounded buffer).
  */
 function eventsProcedure(agent: Agent) {
   return publicProcedure
@@ -324,25 +430,54 @@ function eventsProcedure(agent: Agent) {
         .prefault({}),
     )
     .subscription(async function* ({ input, signal }) {
-      const afterId = resumePoint(agent.bootId, input.lastEventId);
-      for await (const event of agent.bus.stream({ afterId, signal })) {
-        yield tracked(`${agent.bootId}:${event.id}`, {
-          type: event.type,
-          at: event.at,
-          data: event.data,
+      const resume = resumePoint(agent.bootId, input.lastEventId);
+      const ctx = {
+        get pause() {
+          return agent.queue.currentPause;
+        },
+        progressOf: (jobId: string) => agent.activity.progressOf(jobId),
+      };
+      if (resume === 'restarted') {
+        const restarted: AgentEventView = agentEventViewSchema.parse({
+          type: 'resync',
+          at: new Date(),
+          data: { reason: 'restarted' },
         });
+        yield tracked(`${agent.bootId}:${agent.bus.lastId}`, restarted);
+      }
+      const afterId = typeof resume === 'number' ? resume : undefined;
+      for await (const event of agent.bus.stream({ afterId, signal })) {
+        yield tracked(`${agent.bootId}:${event.id}`, toEventView(event, ctx));
       }
     });
 }
 
-function resumePoint(bootId: string, lastEventId: string | null | undefined): number | undefined {
+/** The bus id after which to resume; 'restarted' when the id is from another run of the agent. */
+function resumePoint(
+  bootId: string,
+  lastEventId: string | null | undefined,
+): number | 'restarted' | undefined {
   if (!lastEventId) return undefined;
   const [boot, seq] = lastEventId.split(':');
   const n = Number(seq);
-  return boot === bootId && Number.isSafeInteger(n) ? n : undefined;
+  if (boot !== bootId) return 'restarted';
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
-async function agentStatus(agent: Agent) {
+const agentStatusSchema = z.object({
+  version: z.string(),
+  pid: z.number(),
+  bootId: z.string(),
+  startedAt: z.date(),
+  dataDir: z.string(),
+  machineName: z.string(),
+  auth: authStatusSchema,
+  queue: queueStateSchema,
+  history: historyStatusViewSchema,
+  watch: z.object({ rules: z.number() }),
+});
+
+async function agentStatus(agent: Agent): Promise<z.infer<typeof agentStatusSchema>> {
   return {
     version: DRIVEUP_VERSION,
     pid: process.pid,
@@ -357,12 +492,14 @@ async function agentStatus(agent: Agent) {
   };
 }
 
-function queueState(agent: Agent) {
+function queueState(agent: Agent): z.infer<typeof queueStateSchema> {
+  const pause = agent.queue.currentPause;
+  const view = pause && toPauseView(pause);
   return {
-    paused: agent.queue.isPaused(),
-    /** 'user' | 'disk-full' | 'auth' | 'offline', or null when not paused. */
-    pauseKind: agent.queue.pauseKind,
-    pauseReason: agent.queue.pauseReason,
+    paused: pause !== null,
+    pauseKind: pause?.kind ?? null,
+    pauseReason: view?.reason ?? null,
+    pause: view,
     counts: agent.queue.counts(),
   };
 }

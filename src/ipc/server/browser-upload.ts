@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ZodError } from 'zod';
 import type { Agent } from '../../core/agent.ts';
-import { AddPathError, addRequestSchema } from '../../core/queue/add-request.ts';
+import { AddPathError } from '../../core/queue/add-request.ts';
 import { EnqueueError } from '../../core/queue/file-versions.ts';
 import { StagingError, type StagingArea } from '../../core/staging/staging-area.ts';
 
@@ -20,8 +20,8 @@ export type StageAndQueue = (upload: BrowserUpload) => Promise<{ jobIds: string[
 
 /**
  * The usual StageAndQueue: stage the bytes, then queue the staged file. When the queue refuses it
- * the staged copy goes at once, so a refused file leaves nothing behind. Deleting the staged copy
- * after its upload is the queue owner's part (`staging.release`).
+ * the staged copy goes at once, so a refused file leaves nothing behind. After that the agent
+ * owns it: deleted once its job is done or cancelled, kept while it failed (Retry reads it).
  */
 export function stageThenQueue(
   staging: StagingArea,
@@ -39,13 +39,9 @@ export function stageThenQueue(
   };
 }
 
-/**
- * Queues a staged file through the agent, checked as `queue.add` checks its input.
- * TODO(lead): source `browser` once the queue knows it; deleting the staged copy after upload.
- */
+/** Queues a staged file through the agent as a `browser` upload (see Agent.addStaged). */
 export function queueWithAgent(agent: Agent) {
-  return async (path: string, folder: string | undefined) =>
-    (await agent.add(addRequestSchema.parse({ paths: [path], folder, source: 'drop' }))).jobs;
+  return (path: string, folder: string | undefined) => agent.addStaged(path, folder);
 }
 
 const STATUS_BY_REFUSAL: Record<StagingError['reason'], number> = {

@@ -22,6 +22,40 @@ import type { TrpcPort } from '../common/trpc-port.ts';
 
 type RequestId = string | number;
 
+/**
+ * A subscription sends at most this many events ahead of what its client acknowledged
+ * (`subscription.ack`, which port-link.ts sends every few hundred events). A client that stops
+ * taking events (a renderer that hangs) then stops the stream here, where the event bus bounds what
+ * it holds and says `resync`, instead of the agent posting into a port without end.
+ */
+export const SUBSCRIPTION_WINDOW = 4096;
+
+/** Acknowledgements of one subscription: how many events its client has taken. */
+class Credit {
+  sent = 0;
+  #acked = 0;
+  #wake: (() => void) | undefined;
+
+  ack(received: number): void {
+    if (received <= this.#acked) return;
+    this.#acked = received;
+    this.#wake?.();
+  }
+
+  /** Resolves once the client is less than a window behind, or `signal` aborts. */
+  async room(signal: AbortSignal): Promise<void> {
+    while (this.sent - this.#acked >= SUBSCRIPTION_WINDOW && !signal.aborted) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      const aborted = () => resolve();
+      this.#wake = resolve;
+      signal.addEventListener('abort', aborted, { once: true });
+      await promise;
+      signal.removeEventListener('abort', aborted);
+      this.#wake = undefined;
+    }
+  }
+}
+
 export interface PortServerOptions<TRouter extends AnyTRPCRouter> {
   /** Builds the context once per port; routers made with `trpc.ts` need none. */
   createContext?: () => Promise<inferRouterContext<TRouter>> | inferRouterContext<TRouter>;
@@ -60,12 +94,19 @@ export function serveOverPort<TRouter extends AnyTRPCRouter>(
 ): ServedPort {
   const config = router._def._config;
   const open = new Map<RequestId, AbortController>();
+  const credits = new Map<RequestId, Credit>();
   const { respond, fail } = portResponder(port, router, options.onError);
   let context: Promise<unknown> | undefined;
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
 
   const receive = (raw: unknown, batchIndex: number) => {
+    const ack = raw as { id?: unknown; method?: unknown; received?: unknown } | null;
+    if (ack?.method === 'subscription.ack') {
+      const credit = credits.get(ack.id as RequestId);
+      if (credit && typeof ack.received === 'number') credit.ack(ack.received);
+      return;
+    }
     let message: TRPCClientOutgoingMessage;
     try {
       message = parseTRPCMessage(raw, config.transformer);
@@ -89,16 +130,28 @@ export function serveOverPort<TRouter extends AnyTRPCRouter>(
     }
     const controller = new AbortController();
     open.set(id, controller);
+    const credit = new Credit();
+    if (call.type === 'subscription') credits.set(id, credit);
     let ctx: unknown;
     const run = async () => {
       ctx = await (context ??= Promise.resolve(options.createContext?.()));
-      await runCall({ router, id, ctx, batchIndex, signal: controller.signal, respond, ...call });
+      await runCall({
+        router,
+        id,
+        ctx,
+        batchIndex,
+        signal: controller.signal,
+        respond,
+        credit,
+        ...call,
+      });
     };
     void run()
       // Aborted because the client left or the port closed: nobody is waiting for an answer.
       .catch((cause: unknown) => controller.signal.aborted || fail(id, cause, call, ctx))
       .then(() => {
         if (open.get(id) === controller) open.delete(id);
+        if (credits.get(id) === credit) credits.delete(id);
       });
   };
 
@@ -126,6 +179,7 @@ async function runCall(call: {
   batchIndex: number;
   signal: AbortSignal;
   respond: (message: TRPCResponseMessage) => void;
+  credit: Credit;
 }): Promise<void> {
   const { id, type, path, signal, respond } = call;
   const result = await callTRPCProcedure({
@@ -146,7 +200,7 @@ async function runCall(call: {
     throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `${path} is not a stream` });
   }
   const events = isObservable(result) ? observableToAsyncIterable(result, signal) : result;
-  await stream(id, events, signal, respond);
+  await stream(id, events, signal, respond, call.credit);
 }
 
 /**
@@ -222,15 +276,19 @@ async function stream(
   events: AsyncIterable<unknown>,
   signal: AbortSignal,
   respond: (message: TRPCResponseMessage) => void,
+  credit: Credit,
 ): Promise<void> {
   if (signal.aborted) return;
   const iterator = events[Symbol.asyncIterator]();
   respond({ id, result: { type: 'started' } });
   try {
     for (;;) {
+      await credit.room(signal);
+      if (signal.aborted) break;
       const next = await nextUnlessAborted(iterator, signal);
       if (next === 'aborted' || next.done) break;
       respond({ id, result: eventResult(next.value) });
+      credit.sent += 1;
     }
   } finally {
     await iterator.return?.();

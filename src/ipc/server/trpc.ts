@@ -23,17 +23,31 @@ const t = initTRPC.create({
   // Stack traces stay in the agent's log; over the API only when someone is debugging.
   isDev: process.env.DRIVEUP_LOG_LEVEL === 'debug',
   errorFormatter({ shape, error, input }) {
+    const refusal = refusalOf(error.cause);
     // Only a rejected input: a validation error deeper in the agent is a bug, not the caller's.
     const schemaIssues = error.code === 'BAD_REQUEST' ? schemaIssuesOf(error.cause) : undefined;
-    if (!schemaIssues) return { ...shape, data: { ...shape.data, inputIssues: null } };
+    if (!schemaIssues) return { ...shape, data: { ...shape.data, inputIssues: null, refusal } };
     const issues = inputIssues(schemaIssues, input);
     return {
       ...shape,
       message: inputIssuesMessage(issues),
-      data: { ...shape.data, inputIssues: issues as InputIssue[] | null },
+      data: { ...shape.data, inputIssues: issues as InputIssue[] | null, refusal },
     };
   },
 });
+
+/**
+ * What a refusal is, as data, for each face to word it (the CLI names its commands, a window its
+ * buttons): the `kind` an engine error carries (`missing-client-credentials`, `web-off`).
+ */
+export interface Refusal {
+  kind: string;
+}
+
+function refusalOf(cause: unknown): Refusal | null {
+  const kind = (cause as { kind?: unknown } | null | undefined)?.kind;
+  return cause instanceof Error && typeof kind === 'string' ? { kind } : null;
+}
 
 export { transformer };
 export const router = t.router;

@@ -1,6 +1,7 @@
 import '../shared/theme.css';
 import './signin.css';
 import { useState } from 'preact/hooks';
+import { authWarningWords, needsSignInWords } from '../../ipc/common/status-words.ts';
 import type { AuthStatus } from '../shared/api-types.ts';
 import { transport } from '../shared/agent-client.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
@@ -85,9 +86,10 @@ function Account({ status, canSignIn }: { status: AuthStatus; canSignIn: boolean
       <AccountState status={status} canSignIn={canSignIn} />
       {status.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings">
-          {status.warnings.map((warning) => (
-            <li key={warning}>{warning}</li>
-          ))}
+          {status.warnings.map((warning) => {
+            const words = authWarningWords(warning);
+            return <li key={words}>{words}</li>;
+          })}
         </ul>
       )}
     </>
@@ -143,7 +145,7 @@ function AccountState({ status, canSignIn }: { status: AuthStatus; canSignIn: bo
           <p>
             <span class="tag tag-warning">Sign-in needed</span>{' '}
             {status.account ? `${status.account.email}: ` : ''}
-            {status.reason}
+            {needsSignInWords(status)}
           </p>
           <p class="muted">Uploads wait, and nothing is lost, until you sign in again.</p>
           <div class="actions">

@@ -55,9 +55,9 @@ const queue = new UploadQueue({
   uploader,
   concurrency: Number(env.QUEUE_CONCURRENCY ?? 3),
   retry: { baseDelayMs: 10, maxDelayMs: 50 },
-  // Inside the transaction that marks the job done: a kill here loses that commit.
-  onFinished: (job) => announce('finishing', job.name),
 });
+// Inside the transaction that marks the job done: a kill here loses that commit.
+queue.finishing.add(({ job }) => announce('finishing', job.name));
 
 bus.on('job.started', ({ job }) => announce('started', job.name));
 bus.on('job.progress', ({ jobId, confirmedBytes, size }) => {

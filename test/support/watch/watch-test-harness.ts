@@ -111,11 +111,15 @@ export function createHarness(
       machineName: 'lab-pc',
       protectedDirs: [dataDir],
       events: bus,
-      jobOutcomes: bus,
       rescanIntervalMs: 60_000,
       folderPollMs: 100,
       ...overrides,
     });
+  // What the agent does in the commit that finishes a job (UploadQueue.finishing): the tests
+  // announce outcomes on the bus instead of running a queue.
+  for (const type of ['job.done', 'job.failed', 'job.cancelled'] as const) {
+    bus.on(type, ({ job }) => void harness.service.handleJobOutcome(type, job));
+  }
   const harness: Harness = {
     db,
     dbFile,

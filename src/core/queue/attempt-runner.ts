@@ -1,0 +1,279 @@
+import type { Uploader, UploadRequest, UploadResult } from '../drive/uploader.ts';
+import { transaction, type TransactionOptions } from '../store/transaction.ts';
+import type { Claim, ClaimLeases } from './claim-leases.ts';
+import { scopeOf } from './job-intake.ts';
+import type { Job } from './job.ts';
+import type { JobPatch } from './job-row.ts';
+import type { OutcomeRecorder } from './outcome-recorder.ts';
+import type { QueueContext } from './queue-context.ts';
+
+/** Why the queue let go of an attempt before it settled. */
+export const STOPPING = new Error('The upload queue is stopping');
+export const CANCELLING = new Error('The job was cancelled');
+export const PAUSING = new Error('Uploads were paused');
+
+/** Jobs named to the uploader after each claim: enough for two slots freeing at once. */
+const READ_AHEAD = 2;
+/** Each job is named once; the last few are remembered so the next claims skip them. */
+const HINTS_REMEMBERED = 8;
+
+type Settled = { ok: true; result: UploadResult } | { ok: false; error: unknown };
+
+interface Attempt {
+  job: Job;
+  controller: AbortController;
+  /** Bytes Drive had confirmed when the attempt began. */
+  startBytes: number;
+  sentBytes: number;
+  confirmedBytes: number;
+  reportedBytes: number;
+  /** Why the queue let go of the attempt before it settled (cancel, pause, stop), if it did. */
+  letGo: Error | null;
+  /** Resolves when the queue lets go: its slot is free then, whatever the upload is waiting on. */
+  released: PromiseWithResolvers<void>;
+  settled: PromiseWithResolvers<void>;
+}
+
+export interface AttemptRunnerOptions {
+  ctx: QueueContext;
+  uploader: Uploader;
+  leases: ClaimLeases;
+  outcomes: OutcomeRecorder;
+  /** The queue has stopped: an attempt that settles late records nothing. */
+  stopped(): boolean;
+  /** A slot freed: arm the retry timer, offer the slot again. */
+  afterRun(): void;
+}
+
+/**
+ * Runs attempts: claims the next job for a slot, hands it to the uploader with what the queue
+ * knows (resumable session, whether an earlier attempt may have created the file), persists its
+ * session and confirmed offset as they come, reports progress, and lets go of it on cancel, pause
+ * or stop.
+ *
+ * A slot is never held by an upload the queue has let go of: letting go aborts the attempt and
+ * frees its slot at once, and whatever the attempt still does when it finally settles is ignored,
+ * except a success, which is recorded (the file is in Drive).
+ */
+export class AttemptRunner {
+  readonly #o: AttemptRunnerOptions;
+  readonly #ctx: QueueContext;
+  /** Attempts holding a slot. */
+  readonly #attempts = new Map<string, Attempt>();
+  /** Attempts let go of that have not settled yet: their jobs are not claimed again meanwhile. */
+  readonly #settling = new Map<string, Attempt>();
+  /** Jobs claimed by a slot, as claimed, with whether an earlier attempt may have created the file. */
+  readonly #claimed = new Map<string, Claim>();
+  /** Jobs recently named to the uploader's read-ahead, oldest first. */
+  readonly #hinted = new Set<string>();
+
+  constructor(options: AttemptRunnerOptions) {
+    this.#o = options;
+    this.#ctx = options.ctx;
+  }
+
+  /** Attempts holding a slot now. */
+  get busy(): number {
+    return this.#attempts.size;
+  }
+
+  /** Whether a slot holds this job (claimed or uploading). */
+  holds(id: string): boolean {
+    return this.#attempts.has(id) || this.#claimed.has(id);
+  }
+
+  /** Moves the best runnable job to `running` for a slot; its id, or null. */
+  claimNext(): string | null {
+    const now = this.#ctx.clock.now();
+    // A job still settling an attempt it was let go of (cancelled, then queued again) waits.
+    const busy = this.#attempts.size + this.#settling.size;
+    const [id, ...next] = this.#ctx.jobs
+      .runnable(1 + READ_AHEAD + busy, now)
+      .filter((candidate) => !this.#attempts.has(candidate) && !this.#settling.has(candidate));
+    // A claim that cannot be written (a full disk pauses the queue through its listener) is no claim.
+    const claim = id
+      ? this.#ctx.write('could not claim the next upload', () => this.#o.leases.claim(id, now))
+      : undefined;
+    if (!claim) return null;
+    this.#claimed.set(claim.job.id, claim);
+    this.#hint(next.slice(0, READ_AHEAD));
+    return claim.job.id;
+  }
+
+  /** One slot's run: resolves when the attempt settled or the queue let go of it; never rejects. */
+  async run(jobId: string): Promise<void> {
+    const claimed = this.#claimed.get(jobId);
+    this.#claimed.delete(jobId);
+    if (!claimed) return;
+    const { job, maybeCreated } = claimed;
+    const attempt = newAttempt(job);
+    this.#attempts.set(jobId, attempt);
+    try {
+      this.#ctx.emit('job.started', { job });
+      const outcome = settle(this.#o.uploader.upload(this.#request(job, attempt, maybeCreated)));
+      void outcome.then(() => attempt.settled.resolve());
+      const first = await Promise.race([outcome, attempt.released.promise.then(() => null)]);
+      if (attempt.letGo) {
+        void outcome.then((late) => this.#settledAfterLetGo(attempt, late));
+        return;
+      }
+      this.#attempts.delete(jobId);
+      if (first?.ok) this.#o.outcomes.succeeded(job, first.result, ['running']);
+      else await this.#o.outcomes.attemptFailed(job, first?.error, attempt);
+    } catch (error) {
+      this.#ctx.logger?.error({ err: error, jobId }, 'upload slot failed');
+    } finally {
+      if (this.#attempts.get(jobId) === attempt) this.#attempts.delete(jobId);
+      this.#o.afterRun();
+    }
+  }
+
+  /** Lets go of the job's attempt, if one holds a slot. */
+  letGo(id: string, reason: Error): void {
+    const attempt = this.#attempts.get(id);
+    if (attempt) this.#letGo(attempt, reason);
+  }
+
+  letGoAll(reason: Error): void {
+    for (const attempt of [...this.#attempts.values()]) this.#letGo(attempt, reason);
+  }
+
+  /** Waits for the attempts let go of to settle, but no longer than `ms` (wall clock: it bounds a stop). */
+  async settledWithin(ms: number): Promise<void> {
+    const attempts = [...this.#settling.values()];
+    if (!attempts.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
+    await Promise.race([Promise.all(attempts.map((a) => a.settled.promise)), late]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Frees the attempt's slot now, whatever the upload is waiting on: aborts it and, for a pause
+   * or a stop, hands the job back to the queue (session and confirmed offset kept). Its callbacks
+   * write only while the job is still `running`, so nothing it does later can undo this.
+   */
+  #letGo(attempt: Attempt, reason: Error): void {
+    if (attempt.letGo) return;
+    attempt.letGo = reason;
+    const id = attempt.job.id;
+    this.#attempts.delete(id);
+    this.#settling.set(id, attempt);
+    attempt.controller.abort(reason);
+    if (reason !== CANCELLING) {
+      this.#ctx.write('could not hand a stopped upload back to the queue', () =>
+        this.#o.outcomes.requeue(id, {}),
+      );
+    }
+    attempt.released.resolve();
+  }
+
+  /** An attempt let go of has settled: a success still counts (the file is in Drive). */
+  #settledAfterLetGo(attempt: Attempt, late: Settled): void {
+    this.#settling.delete(attempt.job.id);
+    if (this.#o.stopped()) return;
+    if (late.ok) {
+      this.#o.outcomes.succeeded(attempt.job, late.result, ['running', 'queued', 'cancelled']);
+    }
+    this.#o.afterRun();
+  }
+
+  /** Names the next jobs to the uploader, so it can read small files while the slots are busy. */
+  #hint(ids: readonly string[]): void {
+    const uploader = this.#o.uploader;
+    if (!uploader.readAhead) return;
+    for (const id of ids) {
+      if (this.#hinted.has(id)) continue;
+      this.#hinted.add(id);
+      const job = this.#ctx.jobs.get(id);
+      if (!job || job.sessionUri) continue;
+      const { path, name, size, mtimeMs } = job;
+      const scope = scopeOf(job);
+      void uploader.readAhead({ jobId: id, path, name, expected: { size, mtimeMs }, scope });
+    }
+    for (const id of this.#hinted) {
+      if (this.#hinted.size <= HINTS_REMEMBERED) break;
+      this.#hinted.delete(id);
+    }
+  }
+
+  #request(job: Job, attempt: Attempt, maybeCreated: boolean): UploadRequest {
+    const persist = (patch: JobPatch, options?: TransactionOptions) =>
+      transaction(
+        this.#ctx.db,
+        () => this.#ctx.jobs.update(job.id, patch, this.#ctx.clock.now(), ['running']),
+        options,
+      );
+    return {
+      jobId: job.id,
+      path: job.path,
+      name: job.name,
+      mimeType: job.mimeType,
+      folderPath: job.folderPath,
+      conflictPolicy: job.conflictPolicy,
+      expected: { size: job.size, mtimeMs: job.mtimeMs },
+      scope: scopeOf(job),
+      resume: job.sessionUri
+        ? { sessionUri: job.sessionUri, confirmedBytes: job.confirmedBytes }
+        : null,
+      // Any earlier attempt (crashed, stopped, unanswered) may have created the file in Drive.
+      maybeCreated,
+      signal: attempt.controller.signal,
+      onSession: (sessionUri) => void persist({ sessionUri, confirmedBytes: 0 }),
+      onConfirmed: (confirmedBytes) => {
+        // Without waiting for the disk: a resumed upload asks the session where it stands before
+        // sending (`bytes */N`), so an offset a power cut undid costs nothing but that question.
+        // Each wait held the event loop ~1 ms a chunk, with the socket left unfed meanwhile.
+        persist({ confirmedBytes }, { durable: false });
+        attempt.confirmedBytes = confirmedBytes;
+        attempt.sentBytes = Math.max(attempt.sentBytes, confirmedBytes);
+        this.#progress(job, attempt, true);
+      },
+      onProgress: (sentBytes) => {
+        attempt.sentBytes = sentBytes;
+        this.#progress(job, attempt, false);
+      },
+    };
+  }
+
+  /** Progress events at most every 1% (and 256 KiB) of sent bytes, and on every confirmation. */
+  #progress(job: Job, attempt: Attempt, force: boolean): void {
+    if (attempt.letGo) return;
+    const step = Math.max(256 * 1024, job.size / 100);
+    if (
+      !force &&
+      attempt.sentBytes - attempt.reportedBytes < step &&
+      attempt.sentBytes < job.size
+    ) {
+      return;
+    }
+    attempt.reportedBytes = attempt.sentBytes;
+    this.#ctx.emit('job.progress', {
+      jobId: job.id,
+      sentBytes: attempt.sentBytes,
+      confirmedBytes: attempt.confirmedBytes,
+      size: job.size,
+    });
+  }
+}
+
+function newAttempt(job: Job): Attempt {
+  return {
+    job,
+    controller: new AbortController(),
+    startBytes: job.confirmedBytes,
+    sentBytes: job.confirmedBytes,
+    confirmedBytes: job.confirmedBytes,
+    reportedBytes: 0,
+    letGo: null,
+    released: Promise.withResolvers<void>(),
+    settled: Promise.withResolvers<void>(),
+  };
+}
+
+function settle(upload: Promise<UploadResult>): Promise<Settled> {
+  return upload.then(
+    (result) => ({ ok: true, result }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
