@@ -22,6 +22,8 @@ import { DriveUploader } from './drive/drive-uploader.ts';
 import { EventBus } from './events/event-bus.ts';
 import type { AgentBus, AgentEvents } from './events/agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
+import type { HistoryRecord } from './history/history-record.ts';
+import { trashUpload } from './history/trash-upload.ts';
 import { createFileLogger, type FileLogger, type Logger } from './log/logger.ts';
 import { expandAddRequest, type AddRequest } from './queue/add-request.ts';
 import type { AddedJob, PlannedFile } from './queue/enqueue-result.ts';
@@ -253,6 +255,11 @@ export class Agent {
       force: request.force ?? false,
     }));
     return { items, skipped };
+  }
+
+  /** Moves this machine's upload `id` to Drive's trash and records it (TrashError when it cannot). */
+  trashUpload(id: string): Promise<HistoryRecord> {
+    return trashUpload(id, { history: this.history, drive: this.#uploader });
   }
 
   async start(): Promise<void> {

@@ -5,6 +5,9 @@ import { DRIVEUP_VERSION } from '../core/version.ts';
 import { InvalidSettingsError } from '../core/config/settings-error.ts';
 import { settingsChangeSchema } from '../core/config/settings-schema.ts';
 import { historyClearSchema, historyQuerySchema } from '../core/history/history-query.ts';
+import { checkMongoConnection } from '../core/history/mongo-connection-check.ts';
+import { TrashError } from '../core/history/trash-upload.ts';
+import { expandDestination, templateProblem } from '../core/watch/destination-template.ts';
 import { AddPathError, addRequestSchema } from '../core/queue/add-request.ts';
 import type { AddedJob, PlannedFile } from '../core/queue/enqueue-result.ts';
 import { jobStateSchema } from '../core/queue/job-schema.ts';
@@ -266,6 +269,31 @@ function watchRouter(agent: Agent) {
     skipped: publicProcedure
       .input(byId)
       .query(({ input }) => agent.watch.skippedFiles(ruleId(input.id))),
+    /**
+     * Where a file would go under a destination template (Settings' live preview): the folder
+     * path, or why the template cannot be used. The sample file sits in `relativeDir` of the
+     * watched folder and was modified at `modifiedAt` (now when absent).
+     */
+    previewDestination: publicProcedure
+      .input(
+        z
+          .object({
+            template: z.string().max(1000),
+            relativeDir: z.string().max(1000).default(''),
+            modifiedAt: z.date().optional(),
+          })
+          .strict(),
+      )
+      .query(({ input }) => {
+        const problem = templateProblem(input.template);
+        if (problem) return { folderPath: null, problem };
+        const folderPath = expandDestination(input.template, {
+          machine: agent.settings().machineName,
+          relativeDir: input.relativeDir.replace(/\\/g, '/'),
+          date: input.modifiedAt ?? new Date(),
+        });
+        return { folderPath: folderPath as string | null, problem: null as string | null };
+      }),
   });
 }
 
@@ -307,6 +335,45 @@ function historyRouter(agent: Agent) {
       .input(historyClearSchema.prefault({}))
       .mutation(({ input }) => agent.history.clear(input)),
     status: publicProcedure.query(() => agent.history.status()),
+    /**
+     * Moves this machine's upload to Drive's trash (restorable there) and records it: answers the
+     * record, with `trashedAt`. Refused with the reason for a file DriveUp did not upload.
+     */
+    trash: publicProcedure.input(idInput).mutation(async ({ input }) => {
+      try {
+        return await agent.trashUpload(input.id);
+      } catch (error) {
+        if (!(error instanceof TrashError)) throw error;
+        const code = {
+          'not-found': 'NOT_FOUND',
+          refused: 'BAD_REQUEST',
+          drive: 'BAD_GATEWAY',
+        } as const;
+        throw new TRPCError({ code: code[error.reason], message: error.message, cause: error });
+      }
+    }),
+    /**
+     * Settings' "Test connection": one round trip to the MongoDB a connection string names, with
+     * a timeout; `{ ok: true, roundTripMs }` or `{ ok: false, reason }`. The running history is
+     * left as it is.
+     */
+    testConnection: publicProcedure
+      .input(
+        z
+          .object({
+            uri: z.string().min(1).max(4096),
+            database: z.string().min(1).max(63).default('driveup'),
+            timeoutSeconds: z.int().min(1).max(30).default(5),
+          })
+          .strict(),
+      )
+      .mutation(({ input }) =>
+        checkMongoConnection({
+          uri: input.uri,
+          database: input.database,
+          timeoutMs: input.timeoutSeconds * 1000,
+        }),
+      ),
   });
 }
 

@@ -51,6 +51,15 @@ export class DriveFiles {
     });
   }
 
+  /** Moves a file to Drive's trash, where its owner can restore it (for 30 days). */
+  async trash(fileId: string, signal: AbortSignal): Promise<void> {
+    await this.#client.json('PATCH', `drive/v3/files/${encodeURIComponent(fileId)}`, {
+      query: { fields: 'id,trashed' },
+      body: { trashed: true },
+      signal,
+    });
+  }
+
   async delete(fileId: string, signal: AbortSignal): Promise<void> {
     await this.#client.json('DELETE', `drive/v3/files/${encodeURIComponent(fileId)}`, { signal });
   }

@@ -67,6 +67,7 @@ export class DriveUploader implements Uploader {
   readonly #maybeCreated = new Set<string>();
   readonly #readAhead: ReadAhead;
   readonly #gate: FileGate;
+  readonly #requestTimeoutMs: number;
 
   constructor(options: DriveUploaderOptions) {
     this.#chunkSize = checkedChunkSize(options.chunkSizeBytes ?? 8 * 1024 * 1024);
@@ -81,7 +82,8 @@ export class DriveUploader implements Uploader {
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
     this.#logger = options.logger;
-    this.#http = new DriveHttp(options.requestTimeoutMs ?? 60_000);
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.#http = new DriveHttp(this.#requestTimeoutMs);
     this.#client = new DriveClient(options.auth, this.#http, options.apiRoot);
     this.#files = new DriveFiles(this.#client);
     this.folders = new FolderResolver(this.#client, options.logger);
@@ -125,6 +127,11 @@ export class DriveUploader implements Uploader {
 
   readAhead(hint: ReadAheadHint): Promise<void> {
     return this.#readAhead.hint(hint);
+  }
+
+  /** Moves an uploaded file to Drive's trash (Review's "Move to Drive trash"). */
+  async trashFile(fileId: string): Promise<void> {
+    await this.#files.trash(fileId, AbortSignal.timeout(this.#requestTimeoutMs));
   }
 
   /** Closes pooled connections. */

@@ -1,4 +1,5 @@
 import { historyMigration } from '../history/history-migration.ts';
+import { historyTrashMigration } from '../history/trash-migration.ts';
 import { claimLeaseMigration } from '../queue/claim-lease-migration.ts';
 import { destinationIdentityMigration } from '../queue/destination-identity-migration.ts';
 import { queueMigration } from '../queue/queue-migration.ts';
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   claimLeaseMigration,
   linkSafetyMigration,
   destinationIdentityMigration,
+  historyTrashMigration,
 ];
