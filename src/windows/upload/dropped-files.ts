@@ -36,16 +36,24 @@ export function readDrop(data: DataTransfer): () => Promise<Dropped> {
   };
 }
 
-/** Files of an `<input type="file" webkitdirectory>`: each knows its path under the chosen folder. */
-export function chosenFolder(list: FileList): HandedFile[] {
-  return Array.from(list)
-    .map((file) => {
-      const parts = (file.webkitRelativePath || file.name).split('/');
-      return { file, relativeDir: parts.slice(0, -1).join('/'), parts };
-    })
-    .filter(({ parts }) => !parts.some((part) => part.startsWith('.')))
-    .map(({ file, relativeDir }) => ({ file, relativeDir }));
+/**
+ * Files of an `<input type="file" webkitdirectory>`: each knows its path under the chosen folder.
+ * Names starting with a dot are left out, as from a dropped folder.
+ */
+export function chosenFolder(list: FileList): Extract<Dropped, { kind: 'files' }> {
+  const files: HandedFile[] = [];
+  const skipped: Array<{ path: string; message: string }> = [];
+  for (const file of Array.from(list)) {
+    const path = file.webkitRelativePath || file.name;
+    const parts = path.split('/');
+    if (parts.some((part) => part.startsWith('.'))) skipped.push({ path, message: hidden(path) });
+    else files.push({ file, relativeDir: parts.slice(0, -1).join('/') });
+  }
+  return { kind: 'files', files, skipped };
 }
+
+/** The agent's words for the same case (skipped-path.ts), so both modes say it alike. */
+const hidden = (path: string) => `${path} is hidden (its name starts with a dot)`;
 
 /**
  * A dropped folder, depth first. Names starting with a dot are left out, as the agent leaves
@@ -70,7 +78,8 @@ async function walk(
       try {
         files.push({ file: await fileOf(entry as FileSystemFileEntry), relativeDir: here });
       } catch {
-        skipped.push({ path: `${here}/${entry.name}`, message: 'the browser could not read it' });
+        const path = `${here}/${entry.name}`;
+        skipped.push({ path, message: `${path} could not be read by the browser` });
       }
     }
   }

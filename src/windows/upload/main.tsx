@@ -20,7 +20,7 @@ import {
   startDestinations,
   typed,
 } from './destination.ts';
-import { chosenFolder, readDrop, type HandedFile } from './dropped-files.ts';
+import { chosenFolder, readDrop, type Dropped, type HandedFile } from './dropped-files.ts';
 import {
   addFiles,
   addPaths,
@@ -149,10 +149,10 @@ function DropZone({ compact }: { compact: boolean }) {
             tabIndex={-1}
             aria-hidden="true"
             // Chromium and Firefox: the whole folder, each file with its path inside it.
-            {...{ webkitdirectory: '' }}
+            {...{ webkitdirectory: true }}
             onChange={(event) => {
               const input = event.currentTarget as HTMLInputElement;
-              if (input.files) queueHanded(chosenFolder(input.files));
+              if (input.files) receiveFiles(chosenFolder(input.files));
               input.value = '';
             }}
           />
@@ -169,8 +169,12 @@ async function receiveDrop(data: DataTransfer): Promise<void> {
     if (dropped.paths.length) await addPaths(dropped.paths, destination.value);
     return;
   }
-  skipped.value = [...skipped.value, ...dropped.skipped];
-  queueHanded(dropped.files);
+  receiveFiles(dropped);
+}
+
+function receiveFiles(handed: Extract<Dropped, { kind: 'files' }>): void {
+  skipped.value = [...skipped.value, ...handed.skipped];
+  queueHanded(handed.files);
 }
 
 async function receiveChosen(files: FileList): Promise<void> {
@@ -370,9 +374,8 @@ function Skipped() {
       </summary>
       <ul aria-label="Left out">
         {list.slice(0, 200).map((entry) => (
-          <li key={entry.path}>
-            <span class="upload-skipped-path">{entry.path}</span>
-            <span class="muted"> — {entry.message}</span>
+          <li key={entry.path} title={entry.path}>
+            {entry.message}
           </li>
         ))}
         {list.length > 200 && <li class="muted">…and {formatCount(list.length - 200)} more</li>}
