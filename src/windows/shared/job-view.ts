@@ -68,11 +68,15 @@ export function jobViewOf(job: ApiJob | JobView, pause: PauseKind | null = null)
   };
 }
 
-/** The agent answered that it has no such procedure: an older API, before the views landed. */
+/**
+ * The agent answered that it has no such procedure: an older API, before the views landed. tRPC
+ * says it two ways: "No procedure found on path …" over HTTP, 'No "query"-procedure on path …'
+ * over a message port.
+ */
 export function isMissingProcedure(error: unknown): boolean {
   return (
     error instanceof TRPCClientError &&
     (error.data as { code?: string } | undefined)?.code === 'NOT_FOUND' &&
-    /no procedure found/i.test(error.message)
+    /^No (procedure found|"\w+"-procedure) on path /.test(error.message)
   );
 }
