@@ -1,15 +1,5 @@
-import { expect, nextEvent, test, type AgentApi } from './support/fixtures.ts';
-import { writeFiles } from './support/page-actions.ts';
-
-/** `review.get` comes with the API's views (issue 15); an agent without it cannot open batches. */
-async function hasReview(api: AgentApi): Promise<boolean> {
-  const review = (api as unknown as { review: { get: { query(i: object): Promise<unknown> } } })
-    .review;
-  return review.get.query({ batchId: 'none' }).then(
-    () => true,
-    (error: Error) => !/procedure/.test(error.message),
-  );
-}
+import { expect, test } from './support/fixtures.ts';
+import { finishedBatch, hasReview, NO_REVIEW_YET } from './support/review-batch.ts';
 
 test.describe('Review', () => {
   test('without a batch it says where uploads are', async ({ page, agent }) => {
@@ -23,31 +13,18 @@ test.describe('Review', () => {
     fakeGoogle,
     mode,
   }) => {
-    test.skip(
-      !(await hasReview(agent.api)),
-      'This agent has no review.get yet (it comes with the API views of issue 15)',
-    );
+    test.skip(!(await hasReview(agent.api)), NO_REVIEW_YET);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await agent.api.settings.update.mutate({ set: { notifications: { batchSeconds: 1 } } });
-    const paths = await writeFiles(agent.dropDir, [
-      { name: 'plate-1.tif', content: 'one' },
-      { name: 'plate-2.tif', content: 'two by mistake' },
-      { name: 'plate-3.tif', content: 'three' },
-    ]);
-    fakeGoogle.addFault({
-      path: '/upload/drive/v3/files',
-      status: 403,
-      reason: 'storageQuotaExceeded',
-      message: 'full',
-      times: 1,
-    });
-    const announced = nextEvent(agent.api, (e) => e.type === 'notifications.batch');
-    await announced.started;
-    // One at a time, so the fault hits the first and the order is known.
-    for (const path of paths) {
-      await agent.api.queue.add.mutate({ paths: [path], folder: 'Plates', source: 'drop' });
-    }
-    const { batch } = (await announced.event).data as { batch: { id: string; summary: string } };
+    const batch = await finishedBatch(
+      agent,
+      fakeGoogle,
+      [
+        { name: 'plate-1.tif', content: 'one' },
+        { name: 'plate-2.tif', content: 'two by mistake' },
+        { name: 'plate-3.tif', content: 'three' },
+      ],
+      'Plates',
+    );
 
     await agent.open(page, 'review', `?batch=${encodeURIComponent(batch.id)}`);
     await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();

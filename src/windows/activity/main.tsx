@@ -2,7 +2,13 @@ import '../shared/theme.css';
 import './activity.css';
 import { useEffect, useRef } from 'preact/hooks';
 import { activityHeadline, formatTimeLeft } from '../../ipc/common/activity-words.ts';
-import { formatBytes, formatBytesOf, formatCount, formatRate } from '../shared/format.ts';
+import {
+  formatBytes,
+  formatBytesOf,
+  formatCount,
+  formatRate,
+  unfinished,
+} from '../shared/format.ts';
 import type { JobView } from '../shared/job-view.ts';
 import { canCancel, canRetry, stateWords, WAITING_FOR } from '../shared/job-words.ts';
 import { liveProgress, queuePause } from '../shared/live-jobs.ts';
@@ -322,7 +328,7 @@ function JobProgress({ job }: { job: JobView }) {
     return <span class="job-size num muted">{formatBytes(job.size)}</span>;
   }
   const sent = Math.min(job.size, Math.max(job.sentBytes, live?.sentBytes ?? 0));
-  const fraction = job.size > 0 ? sent / job.size : 0;
+  const fraction = unfinished(job.size > 0 ? sent / job.size : 0);
   const text = [formatBytesOf(sent, job.size), live?.rate ? formatRate(live.rate) : '']
     .filter(Boolean)
     .join(' · ');
@@ -334,9 +340,8 @@ function JobProgress({ job }: { job: JobView }) {
         aria-label={`Uploading ${job.name}`}
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
+        aria-valuenow={Math.floor(fraction * 100)}
         aria-valuetext={text}
-        data-sent={sent}
       >
         <span class="progress-fill" style={{ transform: `scaleX(${fraction})` }} />
       </span>

@@ -4,7 +4,7 @@ import { signal, type Signal } from '@preact/signals';
 import { useRef } from 'preact/hooks';
 import { desktop } from '../shared/bridge.ts';
 import { notice } from '../shared/copy-link.ts';
-import { formatBytes, formatBytesOf, formatCount } from '../shared/format.ts';
+import { formatBytes, formatBytesOf, formatCount, unfinished } from '../shared/format.ts';
 import { liveProgress } from '../shared/live-jobs.ts';
 import { WAITING_FOR } from '../shared/job-words.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
@@ -302,8 +302,9 @@ function ItemDetail({ item }: { item: UploadItem }) {
   );
 }
 
+/** A bar for what is still moving: it says 100% only once the file is done. */
 function Bar({ label, done, total }: { label: string; done: number; total: number }) {
-  const fraction = total > 0 ? Math.min(1, done / total) : 1;
+  const fraction = unfinished(total > 0 ? done / total : 0);
   return (
     <div class="upload-bar">
       <div
@@ -312,7 +313,7 @@ function Bar({ label, done, total }: { label: string; done: number; total: numbe
         aria-label={label}
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
+        aria-valuenow={Math.floor(fraction * 100)}
         aria-valuetext={formatBytesOf(done, total)}
       >
         <div class="progress-fill" style={{ transform: `scaleX(${fraction})` }} />
