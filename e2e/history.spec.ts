@@ -109,4 +109,21 @@ test.describe('History', () => {
     await expect(results.getByRole('listitem').last()).toHaveAttribute('aria-posinset', '64');
     await expect(results.getByRole('listitem').last()).toContainText(/frame-\d{3}\.png/);
   });
+
+  test("an upload moved to Drive's trash says so, as soon as it is", async ({
+    page,
+    agent,
+    home,
+  }) => {
+    const file = join(home, 'sent-by-mistake.txt');
+    await writeFile(file, 'oops');
+    await uploadAndWait(agent.api, [file], 'Inbox');
+    await agent.open(page, 'history');
+    const row = page.getByRole('list', { name: 'Uploads found' }).getByRole('listitem');
+    await expect(row).toContainText('sent-by-mistake.txt');
+    await expect(row).not.toContainText("In Drive's trash");
+    const [record] = (await agent.api.history.search.query({ text: 'mistake' })).items;
+    await agent.api.history.trash.mutate({ id: record!.id });
+    await expect(row).toContainText("In Drive's trash");
+  });
 });

@@ -151,7 +151,13 @@ export function startHistory(): void {
   void search();
   void refreshSyncStatus();
   onAgentEvent((event) => {
-    if (event.type === 'history.recorded' || event.type === 'history.cleared') onRecorded();
+    if (
+      event.type === 'history.recorded' ||
+      event.type === 'history.cleared' ||
+      event.type === 'history.trashed'
+    ) {
+      onRecorded();
+    }
     if (event.type === 'history.sync' || event.type === 'history.cleared') refreshSyncStatusSoon();
   });
   onResync(() => {

@@ -226,6 +226,11 @@ function HistoryRow({ record }: { record: HistoryRecord }) {
           {record.name}
         </span>
         {record.status === 'skipped' && <span class="tag">{STATUS_WORDS.skipped}</span>}
+        {record.trashedAt && (
+          <span class="tag" title={`Moved to Drive's trash ${formatWhen(record.trashedAt)}`}>
+            In Drive's trash
+          </span>
+        )}
       </span>
       <span
         class={`history-folder${failed ? ' history-error' : ' muted'}`}
