@@ -104,4 +104,34 @@ test.describe('Activity', () => {
     await page.getByRole('button', { name: 'Show all' }).click();
     await expect(list.getByRole('listitem')).toHaveCount(3);
   });
+
+  test('the desktop app: a window whose port closed connects again by itself and stays live', async ({
+    page,
+    agent,
+    mode,
+  }) => {
+    test.skip(mode !== 'bridge', 'Web mode reconnects over HTTP (reconnect.spec.ts)');
+    const paths = await writeFiles(agent.dropDir, [
+      { name: 'before.txt', content: 'before' },
+      { name: 'after.txt', content: 'after' },
+    ]);
+    await agent.open(page, 'activity');
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await agent.api.queue.add.mutate({ paths: [paths[0]!], folder: 'Ports', source: 'drop' });
+    const list = page.getByRole('list', { name: 'Uploads' });
+    await expect(list.getByRole('listitem').filter({ hasText: 'before.txt' })).toContainText(
+      'Done',
+    );
+
+    agent.dropPorts();
+    await agent.api.queue.add.mutate({ paths: [paths[1]!], folder: 'Ports', source: 'drop' });
+    // Missed while the port was down, or heard on the new one: either way it shows.
+    await expect(list.getByRole('listitem').filter({ hasText: 'after.txt' })).toContainText('Done');
+    await expect(page.locator('.banner')).toBeHidden();
+    await page.getByRole('button', { name: 'Pause all uploads' }).click();
+    await expect(page.getByRole('button', { name: 'Resume all uploads' })).toBeVisible();
+    expect(await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(
+      true,
+    );
+  });
 });

@@ -34,6 +34,8 @@ export interface BridgeAgent {
   open(page: Page, name: string, query?: string): Promise<void>;
   /** What the next `pickFiles`/`pickFolder` of a page answers. */
   answerPicker(paths: string[]): void;
+  /** Closes every page's port, as when main loses the agent process: pages must connect again. */
+  dropPorts(): void;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ export async function startBridgeAgent(options: {
       await page.goto(`${BRIDGE_ORIGIN}/${name}${query}`);
     },
     answerPicker: (answer) => void pickerAnswers.push(answer),
+    dropPorts() {
+      for (const bridge of bridges) bridge.close();
+    },
     async stop() {
       for (const bridge of bridges) bridge.close();
       await transport.close();

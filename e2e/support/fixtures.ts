@@ -31,6 +31,8 @@ export interface RunningAgent extends WebAgent {
   open(page: Page, name: string, query?: string): Promise<void>;
   /** Bridge mode: what the next system file or folder picker answers. */
   answerPicker(paths: string[]): void;
+  /** Bridge mode: closes the pages' ports to the agent, as when main loses the agent process. */
+  dropPorts(): void;
 }
 
 interface Fixtures {
@@ -98,6 +100,7 @@ export const test = base.extend<Fixtures, { fakeGoogle: FakeGoogle }>({
           dropDir,
           open: (page, name, query) => bridge.open(page, name, query),
           answerPicker: (paths) => bridge.answerPicker(paths),
+          dropPorts: () => bridge.dropPorts(),
         };
       }
       const web = await startWebAgent({
@@ -118,6 +121,9 @@ export const test = base.extend<Fixtures, { fakeGoogle: FakeGoogle }>({
         },
         answerPicker: () => {
           throw new Error('web mode has no system pickers');
+        },
+        dropPorts: () => {
+          throw new Error('web mode has no ports');
         },
       };
     });
