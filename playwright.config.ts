@@ -1,11 +1,14 @@
 import { defineConfig } from '@playwright/test';
+import type { Mode } from './e2e/support/fixtures.ts';
 
 /**
  * The windows in Debian's Chromium (`apt-get install chromium`), never a downloaded browser.
- * Project `web`: the pages served by a real agent in web mode. `screenshots` writes
- * docs/screenshots (`npm run screenshots`).
+ * Project `web`: the pages served by a real agent in web mode. Project `bridge`: the same pages as
+ * the desktop app runs them, over the preload bridge's message port to a real agent (the specs of
+ * windows whose working differs between the two). `screenshots` writes docs/screenshots
+ * (`npm run screenshots`).
  */
-export default defineConfig({
+export default defineConfig<{ mode: Mode }>({
   testDir: 'e2e',
   globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
@@ -30,7 +33,12 @@ export default defineConfig({
     viewport: { width: 800, height: 560 },
   },
   projects: [
-    { name: 'web', testIgnore: /screenshots\.spec\.ts/ },
+    { name: 'web', testIgnore: /screenshots\.spec\.ts/, use: { mode: 'web' } },
+    {
+      name: 'bridge',
+      testMatch: /(upload|activity|settings|review|history)\.spec\.ts/,
+      use: { mode: 'bridge' },
+    },
     { name: 'screenshots', testMatch: /screenshots\.spec\.ts/ },
   ],
 });

@@ -129,6 +129,7 @@ function syntheticRecord(i: number, at: number, c: Corpus, rnd: () => number): H
     startedAt: new Date(at - 30_000),
     finishedAt: new Date(at),
     durationMs: 30_000,
+    trashedAt: null,
   };
 }
 

@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, openWindow, test, uploadAndWait } from './support/fixtures.ts';
+import { dropFiles, writeFiles } from './support/page-actions.ts';
+import { finishedBatch, hasReview } from './support/review-batch.ts';
 
 /** Violations people would hit: axe's serious and critical ones. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -46,6 +48,75 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByRole('button', { name: 'Save client' }).click();
       await expect(page.getByText('Enter the client ID Google showed you.')).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('Upload, Activity, Settings and Review, with content and a failure', async ({
+      page,
+      agent,
+      fakeGoogle,
+    }) => {
+      await openWindow(page, agent, 'upload');
+      await expect(page.getByText('Drop files or folders here')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      const files = [
+        { name: 'ok.txt', content: 'fine' },
+        { name: 'refused.txt', content: 'refused' },
+      ];
+      await writeFiles(agent.dropDir, files);
+      fakeGoogle.addFault({
+        path: '/upload/drive/v3/files',
+        status: 403,
+        reason: 'storageQuotaExceeded',
+        message: 'full',
+        times: 1,
+      });
+      await dropFiles(page, page.getByRole('region', { name: 'Drop files or folders here' }), [
+        files[1]!,
+      ]);
+      await dropFiles(page, page.getByRole('region', { name: 'Drop files or folders here' }), [
+        files[0]!,
+      ]);
+      const rows = page.getByRole('list', { name: 'Files to upload' }).getByRole('listitem');
+      await expect(rows.filter({ hasText: 'Failed' })).toHaveCount(1);
+      await expect(rows.filter({ hasText: 'Done' })).toHaveCount(1);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await openWindow(page, agent, 'activity');
+      await expect(page.getByRole('list', { name: 'Needs attention' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Pause all uploads' }).click();
+      await expect(page.getByRole('button', { name: 'Resume all uploads' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Resume all uploads' }).click();
+
+      await openWindow(page, agent, 'settings');
+      await page.getByLabel('Uploads at once').fill('99');
+      await expect(page.getByRole('region', { name: 'Uploads' }).getByRole('alert')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Add a folder…' }).click();
+      await expect(page.getByRole('dialog', { name: 'Watch a folder' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await openWindow(page, agent, 'review');
+      await expect(page.getByText('Nothing to review.')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      if (await hasReview(agent.api)) {
+        const batch = await finishedBatch(
+          agent,
+          fakeGoogle,
+          [
+            { name: 'a.txt', content: 'a' },
+            { name: 'b.txt', content: 'b' },
+          ],
+          'Batch',
+        );
+        await page.goto(`${agent.origin}/review?batch=${encodeURIComponent(batch.id)}`);
+        await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();
+        expect(await seriousViolations(page)).toEqual([]);
+        await page.getByRole('button', { name: 'Move b.txt to Drive trash' }).click();
+        await expect(page.getByRole('dialog')).toBeVisible();
+        expect(await seriousViolations(page)).toEqual([]);
+      }
     });
 
     test('the banner while the agent is away', async ({ page, agent }) => {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, openWindow, test, uploadAndWait } from './support/fixtures.ts';
+import { expect, test, uploadAndWait } from './support/fixtures.ts';
 
 test.describe('History', () => {
   test('finds an uploaded file as you type, with its size, machine, time and link', async ({
@@ -13,7 +13,7 @@ test.describe('History', () => {
     await writeFile(files[1]!, 'nothing to see');
     await uploadAndWait(agent.api, files, 'Lab/2026');
 
-    await openWindow(page, agent, 'history');
+    await agent.open(page, 'history');
     const search = page.getByRole('searchbox', { name: 'Search uploads', exact: true });
     await expect(search).toBeFocused();
     const results = page.getByRole('list', { name: 'Uploads found' });
@@ -46,7 +46,7 @@ test.describe('History', () => {
     agent,
     home,
   }) => {
-    await openWindow(page, agent, 'history');
+    await agent.open(page, 'history');
     await expect(page.getByText('No uploads yet.')).toBeVisible();
     const file = join(home, 'late.txt');
     await writeFile(file, 'arrives later');
@@ -72,7 +72,7 @@ test.describe('History', () => {
       }),
     );
     await uploadAndWait(agent.api, files, 'Rows');
-    await openWindow(page, agent, 'history');
+    await agent.open(page, 'history');
     const results = page.getByRole('list', { name: 'Uploads found' });
     await expect(results.getByRole('listitem')).toHaveCount(3);
     await results.getByRole('link').first().focus();
@@ -95,7 +95,7 @@ test.describe('History', () => {
       }),
     );
     await uploadAndWait(agent.api, files, 'Frames');
-    await openWindow(page, agent, 'history');
+    await agent.open(page, 'history');
     const status = page.getByRole('contentinfo');
     await expect(status).toContainText('50+ uploads');
     const results = page.getByRole('list', { name: 'Uploads found' });
@@ -108,5 +108,22 @@ test.describe('History', () => {
     await page.keyboard.press('End');
     await expect(results.getByRole('listitem').last()).toHaveAttribute('aria-posinset', '64');
     await expect(results.getByRole('listitem').last()).toContainText(/frame-\d{3}\.png/);
+  });
+
+  test("an upload moved to Drive's trash says so, as soon as it is", async ({
+    page,
+    agent,
+    home,
+  }) => {
+    const file = join(home, 'sent-by-mistake.txt');
+    await writeFile(file, 'oops');
+    await uploadAndWait(agent.api, [file], 'Inbox');
+    await agent.open(page, 'history');
+    const row = page.getByRole('list', { name: 'Uploads found' }).getByRole('listitem');
+    await expect(row).toContainText('sent-by-mistake.txt');
+    await expect(row).not.toContainText("In Drive's trash");
+    const [record] = (await agent.api.history.search.query({ text: 'mistake' })).items;
+    await agent.api.history.trash.mutate({ id: record!.id });
+    await expect(row).toContainText("In Drive's trash");
   });
 });

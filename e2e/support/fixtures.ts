@@ -1,22 +1,44 @@
-import { test as base, expect, type Page } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from '../../src/ipc/server/app-router.ts';
 import { createSocketClient } from '../../src/ipc/node/socket-client.ts';
 import { startFakeGoogle, type FakeGoogle } from '../../test/support/fake-google/index.ts';
+import { fakeGoogleEnv } from '../../test/support/fake-google-env.ts';
 import { followSignInUrl } from '../../test/support/follow-sign-in.ts';
+import { BRIDGE_ORIGIN, startBridgeAgent } from './bridge-agent.ts';
 import { startWebAgent, type WebAgent, type WebAgentOptions } from './web-agent.ts';
 
 export type AgentApi = TRPCClient<AppRouter>;
 
+/**
+ * How pages reach the agent: `web`, a real `driveup agent` serving them on loopback HTTP;
+ * `bridge`, the desktop app's preload bridge over a message port to a real agent in this process.
+ */
+export type Mode = 'web' | 'bridge';
+
 export interface RunningAgent extends WebAgent {
+  mode: Mode;
   /** The same agent over its socket, as the CLI reaches it: to set up and check what pages did. */
   api: AgentApi;
+  /** What `driveup …` needs to reach this agent (DRIVEUP_HOME and the fake Google). */
+  env: Record<string, string>;
+  /** Where tests put files they drop or choose (the bridge maps dropped files there). */
+  dropDir: string;
+  /** Opens window `name` (`?query` included) in `page`, as this mode does. */
+  open(page: Page, name: string, query?: string): Promise<void>;
+  /** Bridge mode: what the next system file or folder picker answers. */
+  answerPicker(paths: string[]): void;
+  /** Bridge mode: closes the pages' ports to the agent, as when main loses the agent process. */
+  dropPorts(): void;
 }
 
 interface Fixtures {
+  mode: Mode;
+  /** Puts the shared fake Google back as it was (no faults, no caps) after each test. */
+  cleanFake: void;
   /** A fresh home; `startAgent` starts (and restarts) agents in it. */
   home: string;
   startAgent(options?: Partial<WebAgentOptions>): Promise<RunningAgent>;
@@ -25,6 +47,7 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures, { fakeGoogle: FakeGoogle }>({
+  mode: ['web', { option: true }],
   fakeGoogle: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
@@ -34,20 +57,79 @@ export const test = base.extend<Fixtures, { fakeGoogle: FakeGoogle }>({
     },
     { scope: 'worker' },
   ],
+  cleanFake: [
+    async ({ fakeGoogle }, use) => {
+      await use();
+      fakeGoogle.clearFaults();
+      fakeGoogle.setBandwidth(null);
+      fakeGoogle.setLatency(0);
+      fakeGoogle.setConsent('grant');
+    },
+    { auto: true },
+  ],
   // eslint-disable-next-line no-empty-pattern
-  home: async ({}, use) => {
+  home: async ({}, use, testInfo) => {
     const home = await mkdtemp(join(tmpdir(), 'du-e2e-'));
     await use(home);
+    // A failure comes with what the agent logged, to read beside the page's snapshot.
+    if (testInfo.status !== testInfo.expectedStatus) await attachAgentLogs(home, testInfo);
     await rm(home, { recursive: true, force: true });
   },
-  startAgent: async ({ fakeGoogle, home }, use) => {
-    const started: WebAgent[] = [];
+  startAgent: async ({ fakeGoogle, home, mode }, use) => {
+    const started: Array<{ stop(): Promise<void> }> = [];
     await use(async (options = {}) => {
-      const web = await startWebAgent({ fakeGoogleUrl: fakeGoogle.url, home, ...options });
+      const agentHome = options.home ?? home;
+      const env = { ...fakeGoogleEnv(fakeGoogle.url, agentHome), ...options.env };
+      const dropDir = join(agentHome, 'drops');
+      await mkdir(dropDir, { recursive: true });
+      if (mode === 'bridge') {
+        const bridge = await startBridgeAgent({
+          fakeGoogleUrl: fakeGoogle.url,
+          ...options,
+          home: agentHome,
+        });
+        started.push(bridge);
+        return {
+          mode,
+          origin: BRIDGE_ORIGIN,
+          port: 0,
+          home: agentHome,
+          socketPath: bridge.socketPath,
+          openUrl: () => Promise.reject(new Error('bridge mode has no sign-in links')),
+          stop: () => bridge.stop(),
+          api: createSocketClient<AppRouter>(bridge.socketPath),
+          env,
+          dropDir,
+          open: (page, name, query) => bridge.open(page, name, query),
+          answerPicker: (paths) => bridge.answerPicker(paths),
+          dropPorts: () => bridge.dropPorts(),
+        };
+      }
+      const web = await startWebAgent({
+        fakeGoogleUrl: fakeGoogle.url,
+        ...options,
+        home: agentHome,
+      });
       started.push(web);
-      return { ...web, api: createSocketClient<AppRouter>(web.socketPath) };
+      return {
+        ...web,
+        mode,
+        api: createSocketClient<AppRouter>(web.socketPath),
+        env,
+        dropDir,
+        open: async (page, name, query = '') => {
+          await openWindow(page, web, name);
+          if (query) await page.goto(`${web.origin}/${name}${query}`);
+        },
+        answerPicker: () => {
+          throw new Error('web mode has no system pickers');
+        },
+        dropPorts: () => {
+          throw new Error('web mode has no ports');
+        },
+      };
     });
-    for (const web of started) await web.stop();
+    for (const agent of started) await agent.stop();
   },
   agent: async ({ startAgent }, use) => {
     const agent = await startAgent();
@@ -118,4 +200,11 @@ export async function uploadAndWait(api: AgentApi, paths: string[], folder: stri
 export async function openWindow(page: Page, agent: WebAgent, name: string): Promise<void> {
   await page.goto(await agent.openUrl(name));
   await expect(page).toHaveURL(`${agent.origin}/${name}`);
+}
+
+async function attachAgentLogs(home: string, testInfo: TestInfo): Promise<void> {
+  const found = await readdir(home, { recursive: true }).catch(() => []);
+  for (const file of found.filter((name) => /(^|\/)(current|driveup\.\d+)\.log$/.test(name))) {
+    await testInfo.attach(file, { path: join(home, file), contentType: 'text/plain' });
+  }
 }

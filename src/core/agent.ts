@@ -25,6 +25,8 @@ import { DriveUploader } from './drive/drive-uploader.ts';
 import { EventBus, type EventBusOptions } from './events/event-bus.ts';
 import type { AgentBus, AgentEvents } from './agent-events.ts';
 import { HistoryService, historyOptionsFromSettings } from './history/history-service.ts';
+import type { HistoryRecord } from './history/history-record.ts';
+import { trashUpload } from './history/trash-upload.ts';
 import { createFileLogger, type Logger } from './log/logger.ts';
 import type { LogLevel } from './config/settings-schema.ts';
 import { nodeHttpAgents, type HttpAgentFor, type HttpAgents } from './net/http-agents.ts';
@@ -370,6 +372,11 @@ export class Agent {
       force: request.force ?? false,
     }));
     return { items, skipped };
+  }
+
+  /** Moves this machine's upload `id` to Drive's trash and records it (TrashError when it cannot). */
+  trashUpload(id: string): Promise<HistoryRecord> {
+    return trashUpload(id, { history: this.history, drive: this.#uploader });
   }
 
   async start(): Promise<void> {

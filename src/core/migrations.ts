@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { historyMigration } from './history/history-migration.ts';
+import { historyTrashMigration } from './history/trash-migration.ts';
 import { browserSourceMigration } from './queue/browser-source-migration.ts';
 import { claimLeaseMigration } from './queue/claim-lease-migration.ts';
 import { destinationIdentityMigration } from './queue/destination-identity-migration.ts';
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   linkSafetyMigration,
   destinationIdentityMigration,
   browserSourceMigration,
+  historyTrashMigration,
 ];
 
 /** The agent's database: every feature's tables, as the composition root registers them. */

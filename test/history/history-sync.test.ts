@@ -130,6 +130,26 @@ describe('history sync to MongoDB', () => {
     },
   );
 
+  it('carries an upload moved to the trash to MongoDB, as a new version of its record', async () => {
+    const { service, target, nextSync } = await harness();
+    service.start();
+    const job = finishedJob({ minute: 1, name: 'sent-by-mistake.tif' });
+    service.recorder.record(job, context);
+    await nextSync((s) => s.state === 'idle' && s.waiting === 0);
+    const at = new Date('2026-11-02T10:00:00Z');
+    const synced = nextSync((s) => s.state === 'idle' && s.waiting === 0);
+    expect(service.markTrashed(job.id, at)?.trashedAt).toEqual(at);
+    await synced;
+    const page = await service.search({ text: 'mistake' });
+    expect(page.backend).toBe('mongodb');
+    expect(page.items[0]?.trashedAt).toEqual(at);
+    if (target.standin) {
+      expect(target.standin.collection(target.database, 'history')).toMatchObject([
+        { _id: job.id, trashedAt: at },
+      ]);
+    }
+  });
+
   it("clears this machine's records locally and on MongoDB, leaving other machines' there", async () => {
     const { service, nextSync } = await harness();
     service.start();

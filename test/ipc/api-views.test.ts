@@ -147,6 +147,9 @@ describe('the API answers with views', () => {
     await call('watch.pause', () => client.watch.pause.mutate({ id: rule.rule.id }));
     await call('watch.resume', () => client.watch.resume.mutate({ id: rule.rule.id }));
     await call('watch.skipped', () => client.watch.skipped.query({ id: rule.rule.id }));
+    await call('watch.previewDestination', () =>
+      client.watch.previewDestination.query({ template: '{machine}/{yyyy}', relativeDir: 'a' }),
+    );
     await call('watch.remove', () => client.watch.remove.mutate({ id: rule.rule.id }));
     await call('queue.add', () => client.queue.add.mutate({ paths: [large], dryRun: true }));
     const webOff = await call('web.openUrl', () =>
@@ -161,6 +164,10 @@ describe('the API answers with views', () => {
     await call('queue.cancel', () => client.queue.cancel.mutate({ id: largeJob!.id }));
     await call('queue.retry', () => client.queue.retry.mutate({ id: largeJob!.id }));
     await call('queue.cancel', () => client.queue.cancel.mutate({ id: largeJob!.id }));
+    await call('history.trash', () => client.history.trash.mutate({ id: smallJob!.id }));
+    await call('history.testConnection', () =>
+      client.history.testConnection.mutate({ uri: 'mongodb://127.0.0.1:1', timeoutSeconds: 1 }),
+    );
     await call('history.clear', () => client.history.clear.mutate({}));
     await call('auth.signOut', () => client.auth.signOut.mutate());
     // `agent.shutdown` is answered too, and stops the agent: asked last, after the events.

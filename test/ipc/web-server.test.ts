@@ -74,6 +74,7 @@ beforeAll(async () => {
   await mkdir(pagesDir);
   await writeFile(join(pagesDir, 'history.html'), '<!doctype html><title>History</title>');
   await writeFile(join(pagesDir, 'history.js'), 'export {};');
+  await writeFile(join(pagesDir, 'upload.html'), '<!doctype html><title>Upload</title>');
   staging = new StagingArea({
     dir: harness.agent.paths.stagingDir,
     maxFileBytes: 1024 * 1024,
@@ -261,6 +262,18 @@ describe('web server: browser uploads', () => {
     expect(job).toMatchObject({ name: 'scan 01.tif', folderPath: 'Lab/2026', size: bytes.length });
     expect(job.path.startsWith(staging.dir)).toBe(true);
     expect(await readFile(job.path)).toEqual(bytes);
+  });
+
+  it('shows the Upload window at GET /upload, the address uploads are POSTed to', async () => {
+    const page = await send(server, '/upload', { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<title>Upload</title>');
+    const put = await send(server, '/upload?name=a.txt', {
+      method: 'PUT',
+      headers: ours(),
+      body: Buffer.from('a'),
+    });
+    expect(put.status).toBe(405);
   });
 
   it('keeps a hostile name inside the staging folder', async () => {

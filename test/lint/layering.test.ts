@@ -252,7 +252,7 @@ describe('src/ipc/server', () => {
 describe('src/cli', () => {
   it.each([
     "import { createAppRouter } from '../ipc/server/app-router.ts';",
-    "const { hostAgent } = await import('../ipc/server/agent-host.ts');",
+    "const { serveAgent } = await import('../ipc/server/serve-agent.ts');",
     "import { app } from 'electron';",
     "import { TrayApp } from '../tray/tray-app.ts';",
     "import { x } from '../windows/shared/format.ts';",
@@ -271,7 +271,7 @@ describe('src/cli', () => {
       '',
     ].join('\n');
     expect(await layeringErrors('src/cli/probe.ts', code)).toEqual([]);
-    const host = "export const host = () => import('../../ipc/server/agent-host.ts');\n";
+    const host = "export const host = () => import('../../ipc/server/serve-agent.ts');\n";
     expect(await layeringErrors('src/cli/commands/agent-command.ts', host)).toEqual([]);
   });
 });

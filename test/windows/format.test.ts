@@ -5,6 +5,7 @@ import {
   formatRate,
   formatTimeLeft,
   formatWhen,
+  unfinished,
 } from '../../src/windows/shared/format.ts';
 
 describe('page formatting', () => {
@@ -35,5 +36,11 @@ describe('page formatting', () => {
     expect(formatWhen(new Date(2026, 2, 12, 9, 5), now)).toMatch(/^Today /);
     expect(formatWhen(new Date(2026, 2, 11, 23, 59), now)).toMatch(/^Yesterday /);
     expect(formatWhen(new Date(2026, 0, 2, 8, 0), now)).toMatch(/2026/);
+  });
+
+  it('never shows a moving file as complete', () => {
+    expect(unfinished(1)).toBe(0.99);
+    expect(unfinished(0.5)).toBe(0.5);
+    expect(unfinished(-1)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { DriveHttpError } from './drive-errors.ts';
 import type { HttpResponse } from './drive-http.ts';
 
 /**
- * Drive's metadata calls (about, list, get, create a folder, delete) through Google's generated
+ * Drive's metadata calls (about, list, get, create a folder, trash, delete) through Google's generated
  * Drive v3 client, `@googleapis/drive`: the Drive API alone (the whole `googleapis` package is
  * every Google API, 200 MB installed, and its types weigh on every type-check). It builds the
  * requests (paths, query parameters, bodies) and types the answers; every request still travels
@@ -49,6 +49,14 @@ export class DriveApi {
   ): Promise<drive_v3.Schema$File> {
     const drive = await this.#generated();
     return this.#data(drive.files.create({ requestBody, fields }, this.#options(signal)));
+  }
+
+  async trash(fileId: string, signal: AbortSignal): Promise<void> {
+    const drive = await this.#generated();
+    const requestBody = { trashed: true };
+    await this.#data(
+      drive.files.update({ fileId, fields: 'id,trashed', requestBody }, this.#options(signal)),
+    );
   }
 
   async delete(fileId: string, signal: AbortSignal): Promise<void> {

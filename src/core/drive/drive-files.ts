@@ -49,6 +49,11 @@ export class DriveFiles {
     return driveFile(await this.#api.get(fileId, FILE_FIELDS, signal));
   }
 
+  /** Moves a file to Drive's trash, where its owner can restore it (for 30 days). */
+  trash(fileId: string, signal: AbortSignal): Promise<void> {
+    return this.#api.trash(fileId, signal);
+  }
+
   delete(fileId: string, signal: AbortSignal): Promise<void> {
     return this.#api.delete(fileId, signal);
   }

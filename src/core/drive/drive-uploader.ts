@@ -72,6 +72,7 @@ export class DriveUploader implements Uploader {
   readonly #maybeCreated = new Set<string>();
   readonly #readAhead: ReadAhead;
   readonly #gate: FileGate;
+  readonly #requestTimeoutMs: number;
 
   constructor(options: DriveUploaderOptions) {
     this.#chunkSize = checkedChunkSize(options.chunkSizeBytes ?? 8 * 1024 * 1024);
@@ -86,8 +87,9 @@ export class DriveUploader implements Uploader {
     this.#limiter =
       options.limiter ?? new BandwidthLimiter(options.bandwidthLimitBytesPerSecond ?? null);
     this.#logger = options.logger;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.transport =
-      options.transport ?? createDriveTransport(options.requestTimeoutMs, options.httpAgent);
+      options.transport ?? createDriveTransport(this.#requestTimeoutMs, options.httpAgent);
     const { http, pacer } = this.transport;
     this.#client = new DriveClient(options.auth, http, options.apiRoot, pacer);
     const api = new DriveApi(this.#client);
@@ -133,6 +135,11 @@ export class DriveUploader implements Uploader {
 
   readAhead(hint: ReadAheadHint): Promise<void> {
     return this.#readAhead.hint(hint);
+  }
+
+  /** Moves an uploaded file to Drive's trash (Review's "Move to Drive trash"). */
+  async trashFile(fileId: string): Promise<void> {
+    await this.#files.trash(fileId, AbortSignal.timeout(this.#requestTimeoutMs));
   }
 
   /** Closes pooled connections. */

@@ -9,4 +9,6 @@ export interface HistoryEvents {
   'history.sync': HistorySyncStatus;
   /** Records were removed locally (and, when MongoDB is configured, queued for removal there). */
   'history.cleared': { removed: number; before: Date | null };
+  /** An upload was moved to Drive's trash from DriveUp; its record now says since when. */
+  'history.trashed': { id: string; name: string; trashedAt: Date };
 }

@@ -36,6 +36,10 @@ export const historyRecordSchema = z.object({
   startedAt: z.date().nullable(),
   finishedAt: z.date(),
   durationMs: z.int().nullable().describe('From start to finish; null when it never started.'),
+  trashedAt: z
+    .date()
+    .nullable()
+    .describe("When it was moved to Drive's trash from DriveUp; null while it is in Drive."),
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
@@ -70,6 +74,7 @@ export function recordFromJob(job: Job, context: RecordContext): HistoryRecord {
     startedAt: job.startedAt,
     finishedAt,
     durationMs: job.startedAt ? Math.max(0, finishedAt.getTime() - job.startedAt.getTime()) : null,
+    trashedAt: null,
   };
 }
 

@@ -26,6 +26,7 @@ export const HISTORY_COLUMNS = [
   'started_at',
   'finished_at',
   'duration_ms',
+  'trashed_at',
 ] as const;
 
 type Row = Record<string, SQLOutputValue>;
@@ -53,6 +54,7 @@ export function rowValues(record: HistoryRecord, sortKey: number): SQLInputValue
     record.startedAt?.getTime() ?? null,
     record.finishedAt.getTime(),
     record.durationMs,
+    record.trashedAt?.getTime() ?? null,
   ];
 }
 
@@ -80,6 +82,10 @@ export function storedFromRow(row: Row): StoredRecord {
       startedAt: row.started_at === null ? null : new Date(Number(row.started_at)),
       finishedAt: new Date(Number(row.finished_at)),
       durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+      trashedAt:
+        row.trashed_at === null || row.trashed_at === undefined
+          ? null
+          : new Date(Number(row.trashed_at)),
     },
   };
 }

@@ -193,6 +193,28 @@ export class HistoryService {
     return { removed };
   }
 
+  /**
+   * Records that this machine's upload `id` went to Drive's trash: locally at once, and in
+   * MongoDB through the outbox (the record's new version). Null when no local record has that id.
+   */
+  markTrashed(id: string, at: Date): HistoryRecord | null {
+    const stored = transaction(this.#db, () => {
+      const marked = this.#local.markTrashed(id, at);
+      if (marked) this.#outbox.enqueueUpsert(id);
+      return marked;
+    });
+    if (!stored) return null;
+    this.#worker?.wake();
+    const { name, trashedAt } = stored.record;
+    this.#events?.emit('history.trashed', { id, name, trashedAt: trashedAt ?? at });
+    return stored.record;
+  }
+
+  /** This machine's own record of `id` (the one it can act on), or null. */
+  localRecord(id: string): HistoryRecord | null {
+    return this.#local.get(id)?.record ?? null;
+  }
+
   status(): HistoryServiceStatus {
     if (!this.#worker) {
       const { waiting } = this.#outbox.counts();

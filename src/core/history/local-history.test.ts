@@ -40,6 +40,7 @@ describe('local history', () => {
       startedAt: job.startedAt,
       finishedAt: job.finishedAt,
       durationMs: 2000,
+      trashedAt: null,
     });
     expect(parts.local.get(job.id)?.record).toEqual(record);
     expect(parts.outbox.waiting()).toBe(1);

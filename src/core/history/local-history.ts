@@ -32,6 +32,7 @@ export class LocalHistory {
   readonly #deleteWords: StatementSync;
   readonly #addWord: StatementSync;
   readonly #wordsFrom: StatementSync;
+  readonly #setTrashed: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -49,6 +50,9 @@ export class LocalHistory {
     this.#addWord = db.prepare('INSERT OR IGNORE INTO history_words (word) VALUES (?)');
     this.#wordsFrom = db.prepare(
       'SELECT word FROM history_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?',
+    );
+    this.#setTrashed = db.prepare(
+      'UPDATE history SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL',
     );
   }
 
@@ -70,6 +74,12 @@ export class LocalHistory {
       for (const word of words) this.#addWord.run(word);
       return stored;
     });
+  }
+
+  /** Notes that the upload went to Drive's trash (kept at the first time when said twice). */
+  markTrashed(id: string, at: Date): StoredRecord | null {
+    this.#setTrashed.run(at.getTime(), id);
+    return this.get(id);
   }
 
   get(id: string): StoredRecord | null {

@@ -185,6 +185,7 @@ function storedOf(document: Omit<HistoryDocument, 'terms'> & { terms?: string[] 
       startedAt: document.startedAt ?? null,
       finishedAt: document.finishedAt,
       durationMs: document.durationMs ?? null,
+      trashedAt: document.trashedAt ?? null,
     },
   };
 }

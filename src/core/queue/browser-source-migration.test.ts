@@ -31,11 +31,16 @@ describe('schema 8: browser uploads', () => {
       concurrency: 1,
     });
     const [waiting] = await oldQueue.enqueue([{ path, folderPath: 'D', source: 'cli' }]);
-    const local = new LocalHistory(before);
-    new HistoryRecorder(before, local, new Outbox(before)).record(
-      finishedJob({ minute: 1, name: 'plate-reader.csv' }),
-      { machineName: 'lab-pc', accountEmail: null },
-    );
+    // A record as schema 7 stored it (today's LocalHistory writes columns added since).
+    before
+      .prepare(
+        `INSERT INTO history (sort_key, id, name, path, machine, folder_path, size, mime_type,
+           extension, source, status, queued_at, finished_at)
+         VALUES (1, 'old-record', 'plate-reader.csv', '/lab/plate-reader.csv', 'lab-pc', 'D', 3,
+           'text/csv', 'csv', 'cli', 'uploaded', 1, 2)`,
+      )
+      .run();
+    before.prepare(`INSERT INTO history_fts (rowid, words) VALUES (1, 'plate reader csv')`).run();
     const indexes = (db: typeof before) =>
       db
         .prepare(

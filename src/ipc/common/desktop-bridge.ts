@@ -1,3 +1,6 @@
+import { fromPreloadBridge } from './preload-bridge.ts';
+import type { TrpcPort } from './trpc-port.ts';
+
 /**
  * What the desktop app's preload puts on `window.driveup` for the pages (src/windows). Types only:
  * pages check `'driveup' in window` and, when present, talk to the agent over this bridge instead
@@ -23,4 +26,46 @@ export interface DesktopBridge {
   pickFiles(): Promise<string[]>;
   /** The system's folder picker (run by main); null when cancelled. */
   pickFolder(): Promise<string | null>;
+}
+
+/** Whether the page runs inside the desktop app: the preload put the bridge there. */
+export function findDesktopBridge(): DesktopBridge | undefined {
+  const bridge = (globalThis as { driveup?: Partial<DesktopBridge> }).driveup;
+  return typeof bridge?.connect === 'function' && typeof bridge.send === 'function'
+    ? (bridge as DesktopBridge)
+    : undefined;
+}
+
+/**
+ * The port link's `connect` over the desktop bridge: each call asks main for a fresh port and
+ * answers it as a {@link TrpcPort}. The bridge keeps one port at a time, so a newer port makes the
+ * older one count as closed here, even though the preload dropped it without saying so.
+ */
+export function connectOverDesktopBridge(bridge: DesktopBridge): () => Promise<TrpcPort> {
+  let generation = 0;
+  let closeCurrent: (() => void) | undefined;
+  return async () => {
+    closeCurrent?.();
+    await bridge.connect();
+    const mine = ++generation;
+    let deliver: (message: unknown) => void = () => {};
+    let closed: () => void = () => {};
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stop();
+      closed();
+    };
+    const stop = bridge.receive((message) => {
+      if (mine === generation && !done) deliver(message);
+    }, finish);
+    closeCurrent = finish;
+    return fromPreloadBridge({
+      send: (message) => bridge.send(message),
+      onMessage: (listener) => (deliver = listener),
+      onClose: (listener) => (closed = listener),
+      close: finish,
+    });
+  };
 }

@@ -16,6 +16,8 @@ import {
   historyQuerySchema,
 } from '../../core/history/history-query.ts';
 import { historyRecordSchema } from '../../core/history/history-record.ts';
+import { checkMongoConnection } from '../../core/history/mongo-connection-check.ts';
+import { TrashError } from '../../core/history/trash-upload.ts';
 import { notificationBatchSchema } from '../../core/notifications/notification-batch.ts';
 import { AddPathError, addRequestSchema } from '../../core/queue/add-request.ts';
 import type { Job } from '../../core/queue/job.ts';
@@ -23,6 +25,7 @@ import { jobStateSchema } from '../../core/queue/job-schema.ts';
 import { JOB_STATES } from '../../core/queue/job-store.ts';
 import { jobCursorSchema } from '../../core/queue/job-cursor.ts';
 import { skippedPathSchema } from '../../core/queue/skipped-path.ts';
+import { expandDestination, templateProblem } from '../../core/watch/destination-template.ts';
 import {
   ruleIdSchema,
   watchRuleInputSchema,
@@ -368,6 +371,32 @@ function watchRouter(agent: Agent) {
       .input(byId)
       .output(z.array(skippedPathSchema))
       .query(({ input }) => agent.watch.skippedFiles(ruleId(input.id))),
+    /**
+     * Where a file would go under a destination template (Settings' live preview): the folder
+     * path, or why the template cannot be used. The sample file sits in `relativeDir` of the
+     * watched folder and was modified at `modifiedAt` (now when absent).
+     */
+    previewDestination: publicProcedure
+      .input(
+        z
+          .object({
+            template: z.string().max(1000),
+            relativeDir: z.string().max(1000).default(''),
+            modifiedAt: z.date().optional(),
+          })
+          .strict(),
+      )
+      .output(z.object({ folderPath: z.string().nullable(), problem: z.string().nullable() }))
+      .query(({ input }) => {
+        const problem = templateProblem(input.template);
+        if (problem) return { folderPath: null, problem };
+        const folderPath = expandDestination(input.template, {
+          machine: agent.settings().machineName,
+          relativeDir: input.relativeDir.replace(/\\/g, '/'),
+          date: input.modifiedAt ?? new Date(),
+        });
+        return { folderPath: folderPath as string | null, problem: null as string | null };
+      }),
   });
 }
 
@@ -412,6 +441,54 @@ function historyRouter(agent: Agent) {
       .output(z.object({ removed: z.number() }))
       .mutation(({ input }) => agent.history.clear(input)),
     status: publicProcedure.output(historyStatusViewSchema).query(() => agent.history.status()),
+    /**
+     * Moves this machine's upload to Drive's trash (restorable there) and records it: answers the
+     * record, with `trashedAt`. Refused with the reason for a file DriveUp did not upload.
+     */
+    trash: publicProcedure
+      .input(idInput)
+      .output(historyRecordSchema)
+      .mutation(async ({ input }) => {
+        try {
+          return await agent.trashUpload(input.id);
+        } catch (error) {
+          if (!(error instanceof TrashError)) throw error;
+          const code = {
+            'not-found': 'NOT_FOUND',
+            refused: 'BAD_REQUEST',
+            drive: 'BAD_GATEWAY',
+          } as const;
+          throw new TRPCError({ code: code[error.reason], message: error.message, cause: error });
+        }
+      }),
+    /**
+     * Settings' "Test connection": one round trip to the MongoDB a connection string names, with
+     * a timeout; `{ ok: true, roundTripMs }` or `{ ok: false, reason }`. The running history is
+     * left as it is.
+     */
+    testConnection: publicProcedure
+      .input(
+        z
+          .object({
+            uri: z.string().min(1).max(4096),
+            database: z.string().min(1).max(63).default('driveup'),
+            timeoutSeconds: z.int().min(1).max(30).default(5),
+          })
+          .strict(),
+      )
+      .output(
+        z.discriminatedUnion('ok', [
+          z.object({ ok: z.literal(true), roundTripMs: z.number() }),
+          z.object({ ok: z.literal(false), reason: z.string() }),
+        ]),
+      )
+      .mutation(({ input }) =>
+        checkMongoConnection({
+          uri: input.uri,
+          database: input.database,
+          timeoutMs: input.timeoutSeconds * 1000,
+        }),
+      ),
   });
 }
 

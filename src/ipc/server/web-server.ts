@@ -98,11 +98,9 @@ export async function startWebServer(
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/auth') return redeem(url, res);
     if (!sessions.isSession(cookieValue(req, cookie))) return signInNeeded(req, res, url);
-    if (
-      url.pathname === '/session' ||
-      url.pathname.startsWith('/api/') ||
-      url.pathname === '/upload'
-    ) {
+    // GET /upload is the Upload window; anything else sent there is a browser upload.
+    const uploading = url.pathname === '/upload' && req.method !== 'GET' && req.method !== 'HEAD';
+    if (url.pathname === '/session' || url.pathname.startsWith('/api/') || uploading) {
       if (!comesFromOurPages(req, origin)) {
         return sendJson(res, 403, {
           error: { message: 'Only DriveUp’s own pages may call the agent here.' },
@@ -110,7 +108,7 @@ export async function startWebServer(
       }
       if (url.pathname === '/session')
         return void res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
-      if (url.pathname === '/upload') return upload(req, res, url);
+      if (uploading) return upload(req, res, url);
       res.setHeader('Cache-Control', 'no-store');
       return api(req, res);
     }

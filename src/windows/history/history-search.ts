@@ -30,6 +30,8 @@ export type Results =
   | { state: 'error'; message: string }
   | {
       state: 'ready';
+      /** The search text these results answer (what the box said when it was asked). */
+      text: string;
       items: HistoryRecord[];
       backend: 'mongodb' | 'local';
       nextCursor: string | null;
@@ -89,7 +91,7 @@ export async function search(): Promise<void> {
   const asked = filters.value;
   try {
     const page = await api.history.search.query(queryOf(asked));
-    if (filters.value === asked) results.value = { state: 'ready', ...page };
+    if (filters.value === asked) results.value = { state: 'ready', text: asked.text, ...page };
   } catch (error) {
     if (filters.value === asked) results.value = { state: 'error', message: errorMessage(error) };
   } finally {
@@ -149,7 +151,13 @@ export function startHistory(): void {
   void search();
   void refreshSyncStatus();
   onAgentEvent((event) => {
-    if (event.type === 'history.recorded' || event.type === 'history.cleared') onRecorded();
+    if (
+      event.type === 'history.recorded' ||
+      event.type === 'history.cleared' ||
+      event.type === 'history.trashed'
+    ) {
+      onRecorded();
+    }
     if (event.type === 'history.sync' || event.type === 'history.cleared') refreshSyncStatusSoon();
   });
   onResync(() => {

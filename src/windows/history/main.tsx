@@ -226,6 +226,11 @@ function HistoryRow({ record }: { record: HistoryRecord }) {
           {record.name}
         </span>
         {record.status === 'skipped' && <span class="tag">{STATUS_WORDS.skipped}</span>}
+        {record.trashedAt && (
+          <span class="tag" title={`Moved to Drive's trash ${formatWhen(record.trashedAt)}`}>
+            In Drive's trash
+          </span>
+        )}
       </span>
       <span
         class={`history-folder${failed ? ' history-error' : ' muted'}`}
@@ -289,7 +294,8 @@ function StatusBar() {
       : '';
   const syncTroubled = sync?.state === 'failing' || (sync?.mongodbConfigured && !sync.reachable);
   return (
-    <footer class="statusbar">
+    // Which search the results on screen answer: for people's tools and the UI benchmark.
+    <footer class="statusbar" data-results-for={r.state === 'ready' ? r.text : undefined}>
       <span role="status">
         {found}
         {loadingMore.value ? ' · loading more…' : ''}

@@ -9,7 +9,7 @@ import {
 } from '@trpc/client';
 import type { AppRouter } from '../../ipc/server/app-router.ts';
 import { transformer } from '../../ipc/common/transformer.ts';
-import { bridgeLink, findBridge } from './bridge.ts';
+import { bridgeLink, desktop } from './bridge.ts';
 
 export type AgentClient = TRPCClient<AppRouter>;
 
@@ -36,8 +36,7 @@ export interface AgentEvent {
 const GONE_AFTER_MS = 10_000;
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000];
 
-const bridge = findBridge();
-const linkOverBridge = bridge && bridgeLink(bridge);
+const linkOverBridge = desktop && bridgeLink(desktop);
 
 /** `bridge` inside the desktop app, `http` in a browser (web mode). */
 export const transport: 'bridge' | 'http' = linkOverBridge ? 'bridge' : 'http';

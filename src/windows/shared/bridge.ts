@@ -1,37 +1,20 @@
 import type { TRPCLink } from '@trpc/client';
 import type { AppRouter } from '../../ipc/server/app-router.ts';
+import {
+  connectOverDesktopBridge,
+  findDesktopBridge,
+  type DesktopBridge,
+} from '../../ipc/common/desktop-bridge.ts';
+import { portLink } from '../../ipc/common/port-link.ts';
+import { transformer } from '../../ipc/common/transformer.ts';
 
 /**
- * What the desktop app's preload exposes as `window.driveup` (issue 17): the window's own
- * message port to the agent, and what only the desktop can do. Nothing else crosses the bridge.
+ * The desktop app's `window.driveup` (src/ipc/common/desktop-bridge.ts), when the page runs there:
+ * its port to the agent, real paths of dropped files, the system's pickers. Undefined in a browser.
  */
-export interface DriveupBridge {
-  /** The window's port to the agent; the preload-bridge adapter of src/ipc/common/port-link. */
-  port: PreloadPort;
-  platform: string;
-  /** The real path of a dropped file (`webUtils.getPathForFile`); nothing is copied then. */
-  getPathForFile?(file: File): string;
-}
+export const desktop: DesktopBridge | undefined = findDesktopBridge();
 
-/** The preload-bridge port shape of src/ipc/common/port-link (issue 15). */
-export interface PreloadPort {
-  send(message: unknown): void;
-  onMessage(listener: (message: unknown) => void): () => void;
-  onClose(listener: () => void): () => void;
-}
-
-export function findBridge(): DriveupBridge | undefined {
-  const bridge = (globalThis as { driveup?: DriveupBridge }).driveup;
-  return bridge?.port ? bridge : undefined;
-}
-
-/**
- * The link over the preload bridge's port.
- * PLACEHOLDER until src/ipc/common/port-link is merged; then this body becomes one line:
- *   return portLink({ port: fromPreloadBridge(bridge.port), transformer });
- * Until then it offers none, and the client falls back to HTTP (see agent-client.ts).
- */
-export function bridgeLink(bridge: DriveupBridge): TRPCLink<AppRouter> | undefined {
-  void bridge;
-  return undefined;
+/** The API over the bridge's port: the port link, reconnecting on a fresh port when one closes. */
+export function bridgeLink(bridge: DesktopBridge): TRPCLink<AppRouter> {
+  return portLink<AppRouter>({ connect: connectOverDesktopBridge(bridge), transformer });
 }

@@ -64,3 +64,12 @@ function daysBetween(date: Date, now: Date): number {
 export function formatCount(n: number): string {
   return n.toLocaleString();
 }
+
+/**
+ * The share of a file that is still moving, for its bar: at most 99% until it is done. The engine
+ * counts bytes handed to the network, which can all be out while Drive still reads them; only
+ * "done" means Drive has the file.
+ */
+export function unfinished(fraction: number): number {
+  return Math.max(0, Math.min(0.99, fraction));
+}

@@ -1,0 +1,58 @@
+import { expect, test } from './support/fixtures.ts';
+import { finishedBatch, hasReview, NO_REVIEW_YET } from './support/review-batch.ts';
+
+test.describe('Review', () => {
+  test('without a batch it says where uploads are', async ({ page, agent }) => {
+    await agent.open(page, 'review');
+    await expect(page.getByText('Nothing to review.')).toBeVisible();
+  });
+
+  test('one batch as its notification said it: retry the failed, copy a link, move one to Drive trash', async ({
+    page,
+    agent,
+    fakeGoogle,
+    mode,
+  }) => {
+    test.skip(!(await hasReview(agent.api)), NO_REVIEW_YET);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const batch = await finishedBatch(
+      agent,
+      fakeGoogle,
+      [
+        { name: 'plate-1.tif', content: 'one' },
+        { name: 'plate-2.tif', content: 'two by mistake' },
+        { name: 'plate-3.tif', content: 'three' },
+      ],
+      'Plates',
+    );
+
+    await agent.open(page, 'review', `?batch=${encodeURIComponent(batch.id)}`);
+    await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();
+    const rows = page.getByRole('list', { name: 'Uploads in this batch' }).getByRole('listitem');
+    const failed = rows.filter({ hasText: 'Failed' });
+    await expect(failed).toHaveCount(1);
+    await page.getByRole('button', { name: /^Retry failed \(1\)$/ }).click();
+    await expect(rows.filter({ hasText: 'Failed' })).toHaveCount(0);
+    await expect(rows.filter({ hasText: 'Uploaded' })).toHaveCount(3);
+
+    const mistaken = rows.filter({ hasText: 'plate-2.tif' });
+    await mistaken.getByRole('button', { name: 'Copy link to plate-2.tif' }).click();
+    const { items } = await agent.api.history.search.query({ text: 'plate-2' });
+    const record = items[0]!;
+    if (mode === 'web') {
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(record.webViewLink);
+    }
+
+    await mistaken.getByRole('button', { name: 'Move plate-2.tif to Drive trash' }).click();
+    const confirm = page.getByRole('dialog', { name: "Move plate-2.tif to Drive's trash?" });
+    await expect(confirm).toContainText('restore it for 30 days');
+    await confirm.getByRole('button', { name: 'Move to Drive trash' }).click();
+    await expect(mistaken).toContainText("In Drive's trash");
+    expect(fakeGoogle.files().find((file) => file.id === record.driveFileId)?.trashed).toBe(true);
+    expect((await agent.api.history.get.query({ id: record.id })).trashedAt).toBeInstanceOf(Date);
+    for (const other of ['plate-1.tif', 'plate-3.tif']) {
+      const file = fakeGoogle.files().find((f) => f.name === other);
+      expect(file?.trashed).toBe(false);
+    }
+  });
+});

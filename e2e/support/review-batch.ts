@@ -1,0 +1,48 @@
+import type { FakeGoogle } from '../../test/support/fake-google/index.ts';
+import { nextEvent, type AgentApi, type RunningAgent } from './fixtures.ts';
+import { writeFiles, type TestFile } from './page-actions.ts';
+
+/** `review.get` comes with the API's views (issue 15); an agent without it cannot open batches. */
+export async function hasReview(api: AgentApi): Promise<boolean> {
+  const review = (api as unknown as { review: { get: { query(i: object): Promise<unknown> } } })
+    .review;
+  return review.get.query({ batchId: 'none' }).then(
+    () => true,
+    (error: Error) => !/procedure/.test(error.message),
+  );
+}
+
+export const NO_REVIEW_YET =
+  'This agent has no review.get yet (it comes with the API views of issue 15)';
+
+/**
+ * Uploads `files` one after the other into `folder`, the first refused by Drive (its storage is
+ * full), and answers the batch the agent announced for them (`notifications.batch`).
+ */
+export async function finishedBatch(
+  agent: RunningAgent,
+  fakeGoogle: FakeGoogle,
+  files: readonly TestFile[],
+  folder: string,
+): Promise<{ id: string; summary: string }> {
+  await agent.api.settings.update.mutate({ set: { notifications: { batchSeconds: 1 } } });
+  const paths = await writeFiles(agent.dropDir, files);
+  fakeGoogle.addFault({
+    path: '/upload/drive/v3/files',
+    status: 403,
+    reason: 'storageQuotaExceeded',
+    message: "The user's Drive storage quota has been exceeded.",
+    times: 1,
+  });
+  // The batch with these files (an earlier window may still close meanwhile).
+  const announced = nextEvent(agent.api, (e) => {
+    if (e.type !== 'notifications.batch') return false;
+    const { jobs } = (e.data as { batch: { jobs: Array<{ name: string }> } }).batch;
+    return files.every((file) => jobs.some((job) => job.name === file.name));
+  });
+  await announced.started;
+  for (const path of paths) {
+    await agent.api.queue.add.mutate({ paths: [path], folder, source: 'drop' });
+  }
+  return ((await announced.event).data as { batch: { id: string; summary: string } }).batch;
+}
