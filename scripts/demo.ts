@@ -1,12 +1,12 @@
 // `npm run demo`: the whole product without a Google account. Starts the fake Google server and
-// an agent in a temporary home, signs in against the fake, watches a sample folder, and prints
+// an agent (with web mode) in a temporary home, signs in against the fake, watches a sample folder, and prints
 // what to try. Ctrl-C stops everything and removes the temporary directory.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../src/core/config/paths.ts';
-import { socketTransport } from '../src/ipc/server/agent-transports.ts';
+import { socketTransport, webModeTransport } from '../src/ipc/server/agent-transports.ts';
 import { serveAgent } from '../src/ipc/server/serve-agent.ts';
 import { startFakeGoogle } from '../test/support/fake-google/index.ts';
 import { followSignInUrl } from '../test/support/follow-sign-in.ts';
@@ -24,6 +24,8 @@ const env = {
 const paths = resolvePaths({ env });
 const hosted = await serveAgent({ paths, env, openBrowser: async () => {} }, [
   socketTransport(paths.socketPath),
+  // The windows too, in a browser on this machine (`driveup open`), as `driveup agent --web`.
+  webModeTransport({ force: true, portFile: join(paths.dataDir, 'web-port') }),
 ]);
 
 const attempt = await hosted.agent.auth.beginSignIn({ openBrowser: false });
@@ -53,6 +55,7 @@ In another terminal:
   driveup history hello
   echo "new data" > ${join(sample, 'run-001.csv')}     # uploaded once it stops changing
   driveup watch list
+  driveup open activity        # the windows in your browser (web mode; --print for the address)
 
 Ctrl-C here stops everything and removes ${root}.
 `);

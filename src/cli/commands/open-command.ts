@@ -25,7 +25,7 @@ export function registerOpen(program: Command, ctx: CliContext): void {
         return ctx.print(
           { page, url, opened: false, error: (error as Error).message },
           () =>
-            `The browser could not be opened (${(error as Error).message}). Open this address yourself, within a minute (it works once):\n${url}`,
+            `No browser could be opened: ${(error as Error).message}.\nOpen this address yourself within a minute (it works once; from another machine, through an SSH tunnel to this port):\n${url}`,
         );
       }
       ctx.print(

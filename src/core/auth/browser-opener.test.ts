@@ -62,6 +62,18 @@ describe.runIf(process.platform === 'linux')('the system browser opener', () => 
     expect(output).not.toMatch(/^DRIVEUP_/m);
   });
 
+  it('rejects when the opener finds no browser (a machine without a desktop), never claiming it opened', async () => {
+    const dir = await tempDir();
+    // As xdg-open answers on a server reached over SSH: "no method available", exit 3.
+    const script = join(dir, 'xdg-open');
+    await writeFile(script, '#!/bin/sh\necho "xdg-open: no method available" >&2\nexit 3\n');
+    await chmod(script, 0o755);
+    const open = systemBrowserOpener(() => ({ PATH: `${dir}:/usr/bin:/bin` }));
+    await expect(open('https://accounts.example/')).rejects.toThrow(
+      'xdg-open found no browser to show it (exited with 3)',
+    );
+  });
+
   it('rejects when there is no browser to start, so the caller shows the address', async () => {
     const dir = await tempDir();
     const open = systemBrowserOpener(() => ({ PATH: dir }));

@@ -3,7 +3,7 @@ import { childProcessEnv } from './child-process-env.ts';
 
 /**
  * Shows `url` to the user in their system browser (Google forbids embedded browser windows for
- * sign-in). Resolves once the browser was launched; rejects when it could not be, and the caller
+ * sign-in). Resolves once a browser took the address; rejects when none could, and the caller
  * tells the user to open the URL themselves.
  */
 export type BrowserOpener = (url: string) => Promise<void>;
@@ -20,6 +20,13 @@ export function systemBrowserOpener(
 
 export const openInSystemBrowser: BrowserOpener = systemBrowserOpener();
 
+/**
+ * How long to wait for the opener's answer. xdg-open, `open` and `start` hand the address over and
+ * exit at once, 0 when a browser took it; xdg-open exits 3 on a machine with no browser (a server
+ * reached over SSH). One still running after this is showing the page itself: it is left to it.
+ */
+const OPENER_ANSWER_MS = 3000;
+
 function launch(url: string, env: NodeJS.ProcessEnv): Promise<void> {
   const [command, args] = openCommand(process.platform, url);
   return new Promise((resolve, reject) => {
@@ -31,10 +38,20 @@ function launch(url: string, env: NodeJS.ProcessEnv): Promise<void> {
       // cmd parses its own command line: Node's quoting would turn the empty title into junk.
       windowsVerbatimArguments: process.platform === 'win32',
     });
-    child.once('error', reject);
-    child.once('spawn', () => {
+    const timer = setTimeout(() => {
       child.unref();
       resolve();
+    }, OPENER_ANSWER_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    // "Opened" only once the opener says a browser took the address: never on a headless machine.
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve();
+      const how = signal ? `was stopped by ${signal}` : `exited with ${code}`;
+      reject(new Error(`${command} found no browser to show it (${how})`));
     });
   });
 }

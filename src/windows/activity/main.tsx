@@ -1,7 +1,7 @@
 import '../shared/theme.css';
 import './activity.css';
 import { useEffect, useRef } from 'preact/hooks';
-import { activityHeadline, formatTimeLeft } from '../../ipc/common/activity-words.ts';
+import { activityHeadline } from '../../ipc/common/activity-words.ts';
 import {
   formatBytes,
   formatBytesOf,
@@ -111,9 +111,8 @@ function RunProgress({ summary: s }: { summary: ActivitySummary }) {
   const fraction = bytesTotal > 0 ? Math.min(1, bytesDone / bytesTotal) : filesDone / filesTotal;
   const text = [
     `${formatCount(filesDone)} of ${formatCount(filesTotal)} files`,
+    // The rate and the time left are the headline's (the tray's words), said once.
     bytesTotal > 0 ? formatBytesOf(bytesDone, bytesTotal) : '',
-    s.rateBytesPerSecond ? formatRate(s.rateBytesPerSecond) : '',
-    s.etaSeconds != null ? formatTimeLeft(s.etaSeconds) : '',
   ]
     .filter(Boolean)
     .join(' · ');
