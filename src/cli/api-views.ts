@@ -12,3 +12,4 @@ export type AuthStatus = Outputs['auth']['status'];
 export type AgentStatus = Outputs['agent']['status'];
 export type PauseView = NonNullable<Outputs['queue']['status']['pause']>;
 export type { AgentEventView };
+export type RuleStatusView = Outputs['watch']['list'][number];

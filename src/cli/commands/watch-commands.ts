@@ -6,6 +6,7 @@ import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { durationMs } from '../option-parsers.ts';
 import { renderTable } from '../table.ts';
+import { ruleFilesWords } from '../watch-rule-words.ts';
 import { escapeControl } from '../terminal-text.ts';
 
 type RuleStatus = Awaited<ReturnType<CliContext['client']['watch']['list']['query']>>[number];
@@ -98,6 +99,24 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
     });
 
   watch
+    .command('skipped')
+    .argument('<id>', RULE_ID)
+    .description(
+      'What a rule left out and why (symbolic links, special files, links into DriveUp’s own folders)',
+    )
+    .action(async (id: string) => {
+      const skipped = await ctx.client.watch.skipped.query({ id });
+      ctx.print(skipped, () =>
+        skipped.length
+          ? renderTable(
+              ['PATH', 'WHY'],
+              skipped.map((s) => [escapeControl(s.path), escapeControl(s.message)]),
+            )
+          : 'Nothing was skipped in this folder.',
+      );
+    });
+
+  watch
     .command('pause')
     .argument('<id>', RULE_ID)
     .description('Pause a rule')
@@ -138,18 +157,13 @@ async function missingFolderAdvice(
 function renderRules(rules: RuleStatus[]): string {
   if (!rules.length) return 'No folders are watched. Add one with `driveup watch add <folder>`.';
   return renderTable(
-    ['ID', 'FOLDER', 'TO', 'STATE', 'SEEN', 'PENDING', 'QUEUED', 'RETRYING', 'UPLOADED', 'FAILED'],
+    ['ID', 'FOLDER', 'TO', 'STATE', 'FILES'],
     rules.map(({ rule, state, reason, counts }) => [
       rule.id.slice(0, 8),
       escapeControl(rule.folder),
       escapeControl(rule.destination),
       escapeControl(reason ? `${state}: ${reason}` : state),
-      String(counts.seen),
-      String(counts.pending),
-      String(counts.queued),
-      String(counts.retrying),
-      String(counts.uploaded),
-      String(counts.failed),
+      ruleFilesWords(counts),
     ]),
   );
 }
