@@ -71,6 +71,11 @@ describe('driveup settings', () => {
     const refused = await runDriveup(['settings', 'set', 'uploads.concurrency', '99'], env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^uploads\.concurrency: Too big/);
+    const word = await runDriveup(['settings', 'set', 'uploads.concurrency', 'abc'], env);
+    expect([word.code, word.stderr]).toEqual([
+      2,
+      'uploads.concurrency: expected a number, got "abc"\n',
+    ]);
     const unknown = await runDriveup(['settings', 'unset', 'uploads.nope'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/There is no setting "uploads\.nope"/);
@@ -127,6 +132,11 @@ describe('driveup settings', () => {
     expect(chunk.stdout).toBe('uploads.chunkSizeBytes = 524288\nApplied now.\n');
     await runDriveup(['settings', 'unset', 'uploads.bandwidthLimitBytesPerSecond'], env);
     await runDriveup(['settings', 'unset', 'uploads.chunkSizeBytes'], env);
+    const word = await runDriveup(['settings', 'set', 'notifications.enabled', 'yes'], env);
+    expect([word.code, word.stderr]).toEqual([
+      2,
+      'notifications.enabled: expected true or false, got "yes"\n',
+    ]);
   });
 
   it('unsets a key: back to its default', async () => {

@@ -9,6 +9,7 @@ import {
 } from '../../core/config/settings-info.ts';
 import type { Settings, SettingKey } from '../../core/config/settings-schema.ts';
 import { findAgentNotRunningError } from '../../ipc/node/socket-errors.ts';
+import { inputIssues, inputIssuesMessage } from '../../ipc/common/input-issues.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { parseSize, SIZE_FORMATS } from '../size-input.ts';
@@ -135,7 +136,9 @@ async function changeFile(ctx: CliContext, change: Change): Promise<SettingsUpda
       agent: null,
     });
   } catch (error) {
-    if (error instanceof InvalidSettingsError) throw new CliError(error.message, EXIT.usage);
+    if (error instanceof InvalidSettingsError) {
+      throw new CliError(inputIssuesMessage(inputIssues(error.issues, error.input)), EXIT.usage);
+    }
     throw error;
   }
 }

@@ -26,8 +26,11 @@ export class SettingsError extends Error {
 /** A settings change that was refused; nothing was written. */
 export class InvalidSettingsError extends Error {
   readonly fields: string[];
+  /** The problems as data, with the value they were found in: each face words them. */
+  readonly issues: z.core.$ZodIssue[];
+  readonly input: unknown;
 
-  constructor(error: z.ZodError) {
+  constructor(error: z.ZodError, input: unknown) {
     const fields = error.issues.map((issue) => issue.path.join('.'));
     super(
       error.issues
@@ -36,5 +39,7 @@ export class InvalidSettingsError extends Error {
     );
     this.name = 'InvalidSettingsError';
     this.fields = fields;
+    this.issues = error.issues;
+    this.input = input;
   }
 }

@@ -59,14 +59,14 @@ export class SettingsStore {
     this.get();
     // Checked apart so each problem names the setting, not the shape of the request.
     const checkedPatch = settingsPatchSchema.safeParse(patch);
-    if (!checkedPatch.success) throw new InvalidSettingsError(checkedPatch.error);
+    if (!checkedPatch.success) throw new InvalidSettingsError(checkedPatch.error, patch);
     for (const key of unset) {
       const checkedKey = settingKeySchema.safeParse(key);
-      if (!checkedKey.success) throw new InvalidSettingsError(checkedKey.error);
+      if (!checkedKey.success) throw new InvalidSettingsError(checkedKey.error, key);
     }
     const stored = withUnset(merged(this.#stored, checkedPatch.data), unset);
     const checked = settingsSchema.safeParse(stored);
-    if (!checked.success) throw new InvalidSettingsError(checked.error);
+    if (!checked.success) throw new InvalidSettingsError(checked.error, stored);
     // Owner only: settings may hold the OAuth client secret and a MongoDB password.
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });

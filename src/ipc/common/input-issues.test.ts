@@ -16,6 +16,13 @@ describe('inputIssuesMessage', () => {
     );
   });
 
+  it('says what a field of the wrong type was given', () => {
+    const schema = z.object({ concurrency: z.int(), enabled: z.boolean() });
+    expect(messageFor(schema, { concurrency: 'abc', enabled: 'yes' })).toBe(
+      'concurrency: expected a number, got "abc"; enabled: expected true or false, got "yes"',
+    );
+  });
+
   it('stays one line for a list of 10,000 bad items, and counts what it leaves out', () => {
     const schema = z.object({ states: z.array(z.enum(['queued', 'done'])) });
     const message = messageFor(schema, {

@@ -9,6 +9,8 @@ export interface InputIssue {
 interface SchemaIssue {
   message: string;
   code?: string;
+  /** zod's `invalid_type`: the type the field takes. */
+  expected?: string;
   path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
 }
 
@@ -38,11 +40,31 @@ export function inputIssues(issues: readonly SchemaIssue[], rawInput: unknown): 
     );
     const field = path.length ? path.map(String).join('.') : 'input';
     if (byField.has(field)) continue;
-    const missing = issue.code === 'invalid_type' && valueAt(rawInput, path) === undefined;
-    byField.set(field, missing ? 'Required' : issue.message);
+    byField.set(field, wordIssue(issue, valueAt(rawInput, path)));
   }
   return [...byField].map(([field, message]) => ({ field, message }));
 }
+
+/**
+ * zod words a wrong type "Invalid input: expected number, received string": which string is what
+ * the person needs to see ("expected a number, got "abc"").
+ */
+function wordIssue(issue: SchemaIssue, value: unknown): string {
+  if (issue.code !== 'invalid_type') return issue.message;
+  if (value === undefined) return 'Required';
+  const expected = issue.expected ?? '';
+  return `expected ${TYPE_WORDS[expected] ?? expected}, got ${clip(JSON.stringify(value) ?? String(value), 60)}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  string: 'text',
+  object: 'an object',
+  array: 'a list',
+  date: 'a date',
+};
 
 /** Fields named in a message; the rest are counted. A list of 10,000 bad paths needs one line. */
 const MESSAGE_FIELDS = 5;

@@ -34,6 +34,7 @@ import {
 import { EnqueueError } from '../../core/queue/file-versions.ts';
 import { DiskFullError } from '../../core/store/disk-full.ts';
 import { WatchRuleError } from '../../core/watch/rule-placement.ts';
+import { inputIssues, inputIssuesMessage } from '../common/input-issues.ts';
 import { resolveId, type IdLookup } from './id-prefix.ts';
 import {
   activitySummarySchema,
@@ -587,7 +588,8 @@ async function refusedAsBadRequest<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     if (error instanceof InvalidSettingsError) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+      const message = inputIssuesMessage(inputIssues(error.issues, error.input));
+      throw new TRPCError({ code: 'BAD_REQUEST', message, cause: error });
     }
     throw error;
   }

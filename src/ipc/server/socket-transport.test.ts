@@ -169,7 +169,7 @@ describe('socket transport', () => {
     ]);
     expect(good.status === 'fulfilled' && good.value.text).toBe('Hello, still here');
     expect(alsoBad.status === 'rejected' && (alsoBad.reason as Error).message).toBe(
-      'name: Invalid input: expected string, received number; at: Required',
+      'name: expected text, got 42; at: Required',
     );
   });
 
