@@ -27,10 +27,18 @@ const FOLDER_MIME = 'application/vnd.google-apps.folder';
 const STALL_MS = 90_000;
 const CAP_MS = 20 * 60_000;
 
-export const runWatchBench: BenchRunner = async ({ quick, log }) => {
-  // Idle first, while this process has run nothing else: its memory is the watcher's alone.
-  const idleResults = await idle(quick, log);
-  const burstResults = await burst(quick, log);
+const IDLE_METRICS = ['watch_idle_cpu_percent', 'watch_rss_mb', 'watch_rescan_ms_per_rule'];
+const BURST_METRICS = [
+  'watch_missed',
+  'watch_duplicates',
+  'watch_latency_p95_ms',
+  'watch_latency_floor_ms',
+];
+
+export const runWatchBench: BenchRunner = async ({ quick, only, log }) => {
+  const wanted = (metrics: string[]) => !only || metrics.some((metric) => metric.includes(only));
+  const burstResults = wanted(BURST_METRICS) ? await burst(quick, log) : [];
+  const idleResults = wanted(IDLE_METRICS) ? await idle(quick, log) : [];
   return [...burstResults, ...idleResults];
 };
 
