@@ -7,7 +7,7 @@ import type { SkippedPath } from '../queue/skipped-path.ts';
 import { applyAfterUpload } from './after-upload.ts';
 import { FileJournal } from './file-journal.ts';
 import type { SubscribeFn } from './folder-watcher.ts';
-import { entryAfterOutcome } from './journal-decisions.ts';
+import { OutcomeWriter } from './outcome-writer.ts';
 import { RuleRunner } from './rule-runner.ts';
 import { checkPlacement, WatchRuleError } from './rule-placement.ts';
 import { RuleStore } from './rule-store.ts';
@@ -60,6 +60,7 @@ export class WatchService {
   readonly #runners = new Map<string, RuleRunner>();
   readonly #journals = new Map<string, FileJournal>();
   readonly #skipped = new Map<string, SkippedFiles>();
+  readonly #outcomes = new OutcomeWriter((ruleId) => this.#journal(ruleId));
   readonly #work = new Set<Promise<unknown>>();
   #unsubscribe: Array<() => void> = [];
   #serial: Promise<unknown> = Promise.resolve();
@@ -193,14 +194,14 @@ export class WatchService {
   /** What the queue reports about a job from a watch rule. Public so the agent may call it directly. */
   async handleJobOutcome(type: JobOutcomeType, job: JobOutcomeJob): Promise<void> {
     if (job.source !== 'watch' || !job.ruleId) return;
-    const rule = this.#store.get(job.ruleId);
+    const runner = this.#runners.get(job.ruleId);
+    const rule = runner?.rule ?? this.#store.get(job.ruleId);
     const path = rule && toRelative(rule.folder, job.path);
     if (!rule || !path) return;
-    await this.#runners.get(rule.id)?.handedOver(path);
-    const journal = this.#journal(rule.id);
-    // A durable commit, and so also the barrier the queue's relaxed `done` commit relies on:
-    // the local file is moved or deleted only once `done` is on disk.
-    journal.write([entryAfterOutcome(journal.get(path), type, job, path)]);
+    await runner?.handedOver(path);
+    // Durable when the file is to be moved or deleted: the barrier the queue's relaxed `done`
+    // commit relies on (the local file goes only once `done` is on disk).
+    await this.#outcomes.record({ rule, path, type, job });
     if (type === 'job.done') await this.#afterUpload(rule, path, job);
   }
 
