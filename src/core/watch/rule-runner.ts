@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OwnPaths } from '../config/own-paths.ts';
 import type { SkippedPath } from '../queue/skipped-path.ts';
-import { inspectEntry, type LinkPolicy } from './entry-inspector.ts';
+import { inspectEntry, type LinkPolicy, type Sighting } from './entry-inspector.ts';
 import { expandDestination } from './destination-template.ts';
 import type { FileJournal, JournalEntry } from './file-journal.ts';
 import {
@@ -48,7 +48,7 @@ interface FolderIdentity {
   ino: number;
 }
 
-const STAT_BATCH = 64;
+const STAT_BATCH = 256;
 const REWATCH_DEBOUNCE_MS = 300;
 /** A burst big enough that the OS may have dropped events (its queue overflows silently). */
 const BURST_EVENTS = 256;
@@ -298,8 +298,10 @@ export class RuleRunner {
     const skipped: SkippedPath[] = [];
     const notSkipped: string[] = [];
     const policy = this.#links;
-    for (let i = 0; i < paths.length; i += STAT_BATCH) {
-      const batch = paths.slice(i, i + STAT_BATCH);
+    // A name the rule would neither enter nor upload (a hidden temporary file) needs no look.
+    const wanted = paths.filter((p) => this.#filter.acceptsFile(p) || this.#filter.entersDir(p));
+    for (let i = 0; i < wanted.length; i += STAT_BATCH) {
+      const batch = wanted.slice(i, i + STAT_BATCH);
       const seen = await Promise.all(
         batch.map((path) => inspectEntry(this.absolutePath(path), policy)),
       );
@@ -443,9 +445,9 @@ export class RuleRunner {
     this.#gate = new StabilityGate({
       windowMs: this.rule.stabilityWindowMs,
       // As the scan sees it: a file that became a link (not followed) has gone from the rule.
-      stat: async (path) => {
-        const found = await inspectEntry(this.absolutePath(path), this.#links);
-        return found?.kind === 'file' ? { size: found.size, mtimeMs: found.mtimeMs } : null;
+      stat: (path) => {
+        const found = inspectEntry(this.absolutePath(path), this.#links);
+        return found instanceof Promise ? found.then(versionOf) : versionOf(found);
       },
       onSettled: (files) => this.#onSettled(files),
       onGone: (paths) => this.#forgetSettling(paths),
@@ -547,6 +549,10 @@ export class RuleRunner {
     void work.finally(() => this.#work.delete(work)).catch(() => undefined);
     return work;
   }
+}
+
+function versionOf(found: Sighting | null): Omit<FileVersion, 'path'> | null {
+  return found?.kind === 'file' ? { size: found.size, mtimeMs: found.mtimeMs } : null;
 }
 
 function settling(file: FileVersion): JournalEntry {
