@@ -10,7 +10,7 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import { FetchEventSource, type FetchEventSourceInit } from './fetch-event-source.ts';
 import { AgentNotRunningError } from './socket-errors.ts';
 import { createSocketFetch, SOCKET_ORIGIN } from './socket-fetch.ts';
-import { transformer } from './trpc.ts';
+import { transformer } from './common/transformer.ts';
 
 export interface SocketClientOptions {
   /** First wait before a broken subscription reconnects (doubling up to 10 s); 500 ms by default. */
