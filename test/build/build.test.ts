@@ -81,7 +81,10 @@ describe('npm run build', () => {
       {
         env: { ...process.env, DRIVEUP_HOME: home },
       },
-    ).catch((error: { code: number; stderr: string }) => error);
+    ).then(
+      (ok) => ({ code: 0, stderr: ok.stderr }),
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(result.code).toBe(3); // no agent runs there
     const loads = JSON.parse(result.stderr.trim().split('\n').at(-1)!) as {
       files: string[];
