@@ -31,6 +31,7 @@ import type { SkippedPath } from './queue/skipped-path.ts';
 import { UploadQueue, type EnqueueItem } from './queue/upload-queue.ts';
 import { openDatabase } from './store/database.ts';
 import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
+import { Pruner } from './store/pruner.ts';
 import { WatchService } from './watch/watch-service.ts';
 
 export interface AgentOptions {
@@ -63,6 +64,7 @@ export class Agent {
   readonly #uploader: DriveUploader;
   readonly #log: FileLogger;
   readonly #own: OwnPaths;
+  readonly #pruner: Pruner;
   #accountEmail: string | null = null;
   /** Settings changes one at a time, each applied before the next is saved. */
   #settingsChanges: Promise<unknown> = Promise.resolve();
@@ -112,6 +114,12 @@ export class Agent {
       jobOutcomes: parts.bus,
       retryingJobs: (ruleId) => this.queue.countForRule(ruleId, 'retrying'),
       rescanIntervalMs: this.settings().watch.rescanIntervalSeconds * 1000,
+    });
+    this.#pruner = new Pruner({
+      db: parts.db,
+      jobsStillNeeded: (jobs) => this.watch.jobsStillNeeded(jobs),
+      forgetMissingFiles: (before) => this.watch.forgetMissing(before),
+      logger: this.logger,
     });
   }
 
@@ -263,6 +271,7 @@ export class Agent {
     await this.queue.start();
     this.history.start();
     await this.watch.start();
+    this.#pruner.start();
     this.logger.info({ dataDir: this.paths.dataDir, bootId: this.bootId }, 'agent started');
   }
 
@@ -274,6 +283,7 @@ export class Agent {
 
   async #stop(): Promise<void> {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await this.#pruner.stop();
     await this.watch.stop();
     await this.queue.stop();
     await this.history.stop();

@@ -5,6 +5,7 @@ import { queueMigration } from '../queue/queue-migration.ts';
 import { linkSafetyMigration } from '../watch/link-safety-migration.ts';
 import { watchMigration } from '../watch/watch-migration.ts';
 import type { Migration } from './migration.ts';
+import { pruningMigration } from './pruning-migration.ts';
 
 /**
  * The schema's history, in order. Append only: a released migration is never edited, because
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   claimLeaseMigration,
   linkSafetyMigration,
   destinationIdentityMigration,
+  pruningMigration,
 ];

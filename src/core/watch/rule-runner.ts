@@ -19,7 +19,7 @@ import { isHandled, sameVersion } from './journal-decisions.ts';
 import { type FileVersion, StabilityGate } from './stability-gate.ts';
 import { toRelative } from './relative-path.ts';
 import type { SkippedFiles } from './skipped-files.ts';
-import { messageOf, scanTree, type ScannedFile } from './tree-scanner.ts';
+import { messageOf, scanTree, type ScanResult } from './tree-scanner.ts';
 import type { WatchWarningCode } from './watch-events.ts';
 import type { WatchRule, WatchRuleState } from './watch-rules.ts';
 import type { WatchQueueItem, WatchSink } from './watch-sink.ts';
@@ -184,7 +184,7 @@ export class RuleRunner {
       readDir: this.#o.readDir,
     });
     if (!this.#stopped && !result.missing) {
-      this.#reconcile(result.files, from);
+      this.#reconcile(result, from);
       this.#reconcileSkipped(result.skipped, from);
     }
     return result;
@@ -220,8 +220,14 @@ export class RuleRunner {
     }
   }
 
-  /** Compares a scanned tree (or subtree) with the journal in memory; writes only differences. */
-  #reconcile(files: ScannedFile[], from: string): void {
+  /**
+   * Compares a scanned tree (or subtree) with the journal in memory; writes only differences.
+   * Files still settling that are gone are forgotten at once; the memory of uploads is what
+   * prevents duplicates, so an uploaded file that is gone is only noted as missing (and forgotten
+   * once gone for long: see WatchService.forgetMissing).
+   */
+  #reconcile({ files, unreadable }: ScanResult, from: string): void {
+    const journal = this.#o.journal;
     const found = new Set<string>();
     const firstSeen: JournalEntry[] = [];
     for (const file of files) {
@@ -229,16 +235,22 @@ export class RuleRunner {
       this.#consider(file, firstSeen);
     }
     const vanished: string[] = [];
-    for (const entry of this.#o.journal.entries()) {
-      // Only files still settling are forgotten: the memory of uploads is what prevents duplicates.
-      // One the gate holds may have appeared after this scan listed its folder: the gate decides.
-      if (entry.state !== 'settling' || found.has(entry.path) || !isUnder(entry.path, from))
-        continue;
-      if (!this.#gate?.has(entry.path) && !this.#enqueueing.has(entry.path))
+    const missing: string[] = [];
+    for (const entry of journal.entries()) {
+      if (found.has(entry.path) || !isUnder(entry.path, from)) continue;
+      if (entry.state !== 'settling') {
+        // A folder that could not be listed says nothing about its files.
+        if (!unreadable.some((dir) => isUnder(entry.path, dir))) missing.push(entry.path);
+      } else if (!this.#gate?.has(entry.path) && !this.#enqueueing.has(entry.path)) {
+        // One the gate holds may have appeared after this scan listed its folder: the gate decides.
         vanished.push(entry.path);
+      }
     }
-    this.#o.journal.write(firstSeen);
-    this.#o.journal.remove(vanished);
+    const back = [...journal.missingPaths()].filter((path) => found.has(path));
+    journal.write(firstSeen);
+    journal.remove(vanished);
+    journal.noteMissing(missing, Date.now());
+    journal.notePresent(back);
   }
 
   /**
