@@ -1,4 +1,4 @@
-// `npm run bench -- <engine|watch|history|api> [--json] [--quick] [--only METRIC]`
+// `npm run bench -- <engine|watch|history|api|agent> [--json] [--quick] [--only METRIC]`
 // Prints one JSON object per line with --json (for scripts and trend tracking), a table otherwise.
 import { parseArgs } from 'node:util';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<BenchRunner>> = {
   watch: async () => (await import('./watch-bench.ts')).runWatchBench,
   history: async () => (await import('./history-bench.ts')).runHistoryBench,
   api: async () => (await import('./api-bench.ts')).runApiBench,
+  agent: async () => (await import('./agent-bench.ts')).runAgentBench,
 };
 
 const { values, positionals } = parseArgs({
