@@ -179,7 +179,7 @@ async function smallFiles(url: string, work: string, count: number): Promise<Ben
       metric: 'small_files_efficiency',
       value: round(achieved / ideal),
       unit: 'ratio',
-      goal: '>= 0.7',
+      goal: '>= 0.9',
       files: count,
       files_per_s: round(achieved),
       ideal_files_per_s: ideal,
