@@ -112,13 +112,18 @@ export class RuleRunner {
     return (this.#gate?.size ?? 0) + this.#enqueueing.size;
   }
 
-  /** Resolves once the first scan is done (or the folder was found missing). */
+  /**
+   * Resolves once the first scan is done (or the folder was found missing). The folder is polled
+   * only from then on: a poll during the first attach found no identity yet, called the folder
+   * missing and attached a second time, leaving a stability gate nobody waited for or stopped.
+   */
   async start(): Promise<void> {
+    this.setRescanInterval(this.#rescanIntervalMs);
+    await this.#track(this.#attach());
+    if (this.#stopped) return;
     this.#timers.push(
       setInterval(() => void this.#track(this.#checkFolder()), this.#o.folderPollMs),
     );
-    this.setRescanInterval(this.#rescanIntervalMs);
-    await this.#track(this.#attach());
   }
 
   async stop(): Promise<void> {

@@ -259,6 +259,25 @@ describe('watch folders: bad situations', () => {
     await h.sink.waitForPath(join(folder, 'live.txt'));
   });
 
+  it('never calls a folder that is there missing while its rule starts', async () => {
+    const states: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const top = await tempDir();
+      const folder = join(top, 'watched');
+      await mkdir(folder);
+      // Polled every millisecond: a poll falls inside the first attach now and then.
+      const h = createHarness(join(top, 'data'), { folderPollMs: 1 });
+      h.bus.on('watch.rule', ({ state }) => states.push(state));
+      try {
+        await h.service.start();
+        await addRule(h, { folder });
+      } finally {
+        await h.close();
+      }
+    }
+    expect(states).not.toContain('folder-missing');
+  });
+
   it('starts a rule whose folder does not exist yet as missing', async () => {
     const { top, h } = await setUp();
     const folder = join(top, 'usb-stick');
