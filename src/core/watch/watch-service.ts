@@ -249,8 +249,9 @@ export class WatchService {
    * An empty folder where files were is what an unmounted disk or share looks like (its mount
    * point stays, empty): files whose nearest remaining folder is empty are never forgotten, since
    * forgetting them would upload them all again once the disk is back, unless the rule's own
-   * after-upload action moved or deleted them (an inbox folder is empty most of the time). The check of each file and
-   * its removal happen in one turn of the event loop, so no event of the watcher falls between.
+   * after-upload action moved or deleted them (an inbox folder is empty most of the time). The
+   * check of each file and its removal happen in one turn of the event loop, so no event of the
+   * watcher falls between.
    */
   async forgetMissing(before: number): Promise<number> {
     let forgotten = 0;
