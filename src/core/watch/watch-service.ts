@@ -218,9 +218,13 @@ export class WatchService {
   jobsStillNeeded(jobs: readonly FinishedJob[]): Set<string> {
     const needed = new Set<string>();
     const folderThere = new Map<string, boolean>();
+    const rules = new Map<string, WatchRule | null>();
     for (const job of jobs) {
       if (job.source !== 'watch' || !job.ruleId) continue;
-      const rule = this.#runners.get(job.ruleId)?.rule ?? this.#store.get(job.ruleId);
+      if (!rules.has(job.ruleId)) {
+        rules.set(job.ruleId, this.#runners.get(job.ruleId)?.rule ?? this.#store.get(job.ruleId));
+      }
+      const rule = rules.get(job.ruleId);
       // A removed rule's journal is gone, and so is that of a rule now watching another folder.
       if (!rule || rule.folder !== job.foundIn) continue;
       const path = toRelative(rule.folder, job.path);
