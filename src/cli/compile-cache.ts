@@ -1,12 +1,13 @@
 import { lstatSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { resolvePaths } from '../core/config/paths.ts';
 
 /**
  * Turns on Node's module compile cache (V8's code cache on disk) for this process, in a
  * directory of this user's alone: every `driveup` command compiles the same bundle, and the
  * cache spares it on each run after the first. Node's default place, a shared directory under
- * /tmp, would let another user of the machine plant compiled code for us to run.
+ * /tmp, would let another user of the machine plant compiled code for us to run. It is among
+ * DriveUp's own files (OwnPaths), never uploaded.
  *
  * Silently does nothing when the directory cannot be made or is not safely ours: the cache only
  * saves time. A cache directory named by NODE_COMPILE_CACHE is the person's choice, and Node has
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): void {
   if (env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
   const module = process.getBuiltinModule('node:module');
-  const dir = join(cacheDir(env), 'node-compile-cache');
+  const dir = join(resolvePaths({ env }).cacheDir, 'node-compile-cache');
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!isPrivate(dir)) return;
@@ -23,17 +24,6 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): void {
   } catch {
     // A read-only home, a full disk: start without the cache.
   }
-}
-
-/** Where a user's caches go on each platform (DRIVEUP_HOME keeps everything under one root). */
-function cacheDir(env: NodeJS.ProcessEnv): string {
-  if (env.DRIVEUP_HOME) return join(env.DRIVEUP_HOME, 'cache');
-  const home = homedir();
-  if (process.platform === 'darwin') return join(home, 'Library', 'Caches', 'DriveUp');
-  if (process.platform === 'win32') {
-    return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'DriveUp', 'Cache');
-  }
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'driveup');
 }
 
 /** A real directory (not a link), owned by this user, that no one else may write to. */

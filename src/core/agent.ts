@@ -108,7 +108,7 @@ export class Agent {
       },
       machineName: () => this.settings().machineName,
       // The database, tokens, socket and logs; settings.json alone is harmless to watch.
-      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
+      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir, parts.paths.cacheDir],
       own: parts.own,
       events: parts.bus,
       jobOutcomes: parts.bus,
