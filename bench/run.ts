@@ -1,4 +1,4 @@
-// `npm run bench -- <engine|watch|history|api|ui> [--json] [--quick] [--only METRIC]`
+// `npm run bench -- <engine|watch|history|api|ui|agent> [--json] [--quick] [--only METRIC]`
 // Prints one JSON object per line with --json (for scripts and trend tracking), a table otherwise.
 import { parseArgs } from 'node:util';
 import type { BenchResult, BenchRunner } from './bench-result.ts';
@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<BenchRunner>> = {
   history: async () => (await import('./history-bench.ts')).runHistoryBench,
   api: async () => (await import('./api-bench.ts')).runApiBench,
   ui: async () => (await import('./ui-bench.ts')).runUiBench,
+  agent: async () => (await import('./agent-bench.ts')).runAgentBench,
 };
 
 const { values, positionals } = parseArgs({

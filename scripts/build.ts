@@ -1,7 +1,8 @@
 // Bundles the entry points people run: the `driveup` command and the Electron main process.
-// Dependencies stay in node_modules (they ship with the app); only our code is bundled.
+// Dependencies stay in node_modules (they ship with the app), but for the few every client command
+// loads (CLIENT_PACKAGES).
 import { build } from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { buildWindows } from './build-windows.ts';
 import { buildTrayBundles } from './tray-bundles.ts';
@@ -10,6 +11,26 @@ const entries = [{ in: 'src/cli/driveup.ts', out: 'cli/driveup' }].filter((entry
   existsSync(entry.in),
 );
 
+/**
+ * What every `driveup` command loads to talk to the agent, bundled in (tree-shaken) rather than
+ * loaded from node_modules: resolving and evaluating their dozens of files cost a client command
+ * more than the round trip to the agent. Pure JavaScript, no files of their own read at run time.
+ */
+const CLIENT_PACKAGES = [
+  'commander',
+  '@trpc/client',
+  '@trpc/server',
+  'superjson',
+  'pretty-bytes',
+  'pretty-ms',
+];
+const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+const external = Object.keys(dependencies)
+  .filter((name) => !CLIENT_PACKAGES.includes(name))
+  .flatMap((name) => [name, `${name}/*`]);
+
 await build({
   entryPoints: entries,
   outdir: 'dist',
@@ -17,13 +38,20 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node24',
-  packages: 'external',
+  external,
   // The agent's engine is a separate chunk, so client commands start without loading it.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   // `env -S` splits the flags (coreutils 8.30+, macOS; npm's Windows shims understand it too).
-  banner: { js: `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}` },
+  // The `require` is for the bundled CommonJS packages (commander) that require Node built-ins.
+  banner: {
+    js: [
+      `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`,
+      "import { createRequire as __driveupCreateRequire } from 'node:module';",
+      'const require = __driveupCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
   logLevel: 'info',
 });
 

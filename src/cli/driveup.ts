@@ -8,5 +8,6 @@ if (problem) {
   process.stderr.write(`${problem}\n`);
   process.exit(1);
 }
+(await import('./compile-cache.ts')).enableCompileCache();
 const { main } = await import('./main.ts');
 await main(process.argv);

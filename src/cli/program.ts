@@ -2,28 +2,58 @@ import { Command, CommanderError } from 'commander';
 import { DRIVEUP_VERSION } from '../core/version.ts';
 import { toCliError } from './agent-client.ts';
 import { CliContext } from './cli-context.ts';
-import { registerAdd } from './commands/add-command.ts';
-import { registerAgent } from './commands/agent-command.ts';
-import { registerAuthCommands } from './commands/auth-commands.ts';
-import { registerCompletion } from './commands/completion-command.ts';
-import { registerDoctor } from './commands/doctor-command.ts';
-import { registerHistory } from './commands/history-command.ts';
-import { registerLogs } from './commands/logs-command.ts';
-import { registerOpen } from './commands/open-command.ts';
-import { registerQueueCommands } from './commands/queue-commands.ts';
-import { registerSettingsCommands } from './commands/settings-commands.ts';
-import { registerStatus } from './commands/status-command.ts';
-import { registerWatchCommands } from './commands/watch-commands.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { EXAMPLES_AND_EXIT_CODES, settingsKeysHelp, wantsHelp } from './help-text.ts';
 import { escapeControlKeepingLines } from './terminal-text.ts';
 
+type Registrar = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Every command, by the names it registers, in the order help lists them. A command's module
+ * (and what it imports: tables, schemas, progress bars) is loaded only when that command runs:
+ * `driveup status` is a round trip to the agent, and loading every command first tripled it.
+ */
+const COMMANDS: ReadonlyArray<readonly [names: readonly string[], load: () => Promise<Registrar>]> =
+  [
+    [['agent'], async () => (await import('./commands/agent-command.ts')).registerAgent],
+    [
+      ['status', 'whoami'],
+      async () => (await import('./commands/status-command.ts')).registerStatus,
+    ],
+    [['add'], async () => (await import('./commands/add-command.ts')).registerAdd],
+    [
+      ['queue', 'pause', 'resume', 'retry', 'cancel'],
+      async () => (await import('./commands/queue-commands.ts')).registerQueueCommands,
+    ],
+    [['watch'], async () => (await import('./commands/watch-commands.ts')).registerWatchCommands],
+    [['history'], async () => (await import('./commands/history-command.ts')).registerHistory],
+    [
+      ['signin', 'signout'],
+      async () => (await import('./commands/auth-commands.ts')).registerAuthCommands,
+    ],
+    [
+      ['settings'],
+      async () => (await import('./commands/settings-commands.ts')).registerSettingsCommands,
+    ],
+    [['logs'], async () => (await import('./commands/logs-command.ts')).registerLogs],
+    [['doctor'], async () => (await import('./commands/doctor-command.ts')).registerDoctor],
+    [['open'], async () => (await import('./commands/open-command.ts')).registerOpen],
+  ];
+
 export interface ProgramOptions {
   /** The settings keys for `--help`, loaded only when help is asked for (see runCli). */
   settingsHelp?: string;
+  /**
+   * The command about to run: only its module is loaded. Every command when absent (help,
+   * completion, a name that is no command, which commander then explains).
+   */
+  only?: string;
 }
 
-function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
+export async function buildProgram(
+  ctx: CliContext,
+  options: ProgramOptions = {},
+): Promise<Command> {
   const program = new Command('driveup')
     .description(
       'DriveUp: reliable uploads to Google Drive. Every command but `agent` talks to the running agent.',
@@ -36,22 +66,11 @@ function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
       ctx.json = Boolean(command.optsWithGlobals().json);
     });
   program.configureHelp({ showGlobalOptions: true });
-  for (const register of [
-    registerAgent,
-    registerStatus,
-    registerAdd,
-    registerQueueCommands,
-    registerWatchCommands,
-    registerHistory,
-    registerAuthCommands,
-    registerSettingsCommands,
-    registerLogs,
-    registerDoctor,
-    registerOpen,
-  ]) {
+  const wanted = COMMANDS.filter(([names]) => !options.only || names.includes(options.only));
+  for (const register of await Promise.all(wanted.map(([, load]) => load()))) {
     register(program, ctx);
   }
-  registerCompletion(program);
+  if (!options.only) (await import('./commands/completion-command.ts')).registerCompletion(program);
   program.addHelpText('after', `${EXAMPLES_AND_EXIT_CODES}${options.settingsHelp ?? ''}`);
   if (options.settingsHelp)
     program.commands
@@ -63,6 +82,13 @@ function buildProgram(ctx: CliContext, options: ProgramOptions = {}): Command {
     cmd.commands.forEach(inherit);
   });
   return program;
+}
+
+/** The command named on the line, when it is one whose module may be loaded alone. */
+function commandToRun(args: readonly string[]): string | undefined {
+  if (wantsHelp(args)) return undefined;
+  const name = args.find((arg) => !arg.startsWith('-'));
+  return COMMANDS.some(([names]) => name !== undefined && names.includes(name)) ? name : undefined;
 }
 
 export interface RunOptions {
@@ -85,7 +111,8 @@ export async function runCli(
     const settingsHelp = wantsHelp(argv.slice(2))
       ? settingsKeysHelp((await import('./settings-keys.ts')).settingKeys(), process.stdout.columns)
       : undefined;
-    await buildProgram(ctx, { settingsHelp }).parseAsync(argv);
+    const program = await buildProgram(ctx, { settingsHelp, only: commandToRun(argv.slice(2)) });
+    await program.parseAsync(argv);
     const [unhandled] = options.unhandledRejections?.() ?? [];
     if (unhandled !== undefined && !process.exitCode) return report(unhandled, ctx, env);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);

@@ -43,6 +43,7 @@ import { UploadQueue, type EnqueueItem, type FinishedJob } from './queue/upload-
 import { StagingArea } from './staging/staging-area.ts';
 import { openAgentDatabase } from './migrations.ts';
 import { isDiskFull, probeDatabase, probeDirectory } from './store/disk-full.ts';
+import { Pruner } from './pruner.ts';
 import { WatchService } from './watch/watch-service.ts';
 
 /** The agent's log: where its lines go, and how it is closed. */
@@ -111,6 +112,7 @@ export class Agent {
   readonly #own: OwnPaths;
   readonly #batcher: NotificationBatcher;
   readonly #httpAgents: HttpAgents | undefined;
+  readonly #pruner: Pruner;
   #accountEmail: string | null = null;
   #signInNeeded = false;
   /** Staged copies being deleted: a stop waits for them. */
@@ -161,7 +163,7 @@ export class Agent {
       },
       machineName: () => this.settings().machineName,
       // The database, tokens, socket and logs; settings.json alone is harmless to watch.
-      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir],
+      protectedDirs: [parts.paths.dataDir, parts.paths.stateDir, parts.paths.cacheDir],
       own: parts.own,
       events: parts.bus,
       retryingJobs: (ruleId) => this.queue.countForRule(ruleId, 'retrying'),
@@ -194,6 +196,12 @@ export class Agent {
       settings: () => this.settings().notifications,
       onBatch: (batch) => this.bus.emit('notifications.batch', { batch }),
       clock: parts.clock,
+    });
+    this.#pruner = new Pruner({
+      db: parts.db,
+      jobsStillNeeded: (jobs) => this.watch.jobsStillNeeded(jobs),
+      forgetMissingFiles: (before) => this.watch.forgetMissing(before),
+      logger: this.logger,
     });
   }
 
@@ -392,6 +400,7 @@ export class Agent {
     await this.queue.start();
     this.history.start();
     await this.watch.start();
+    this.#pruner.start();
     this.logger.info({ dataDir: this.paths.dataDir, bootId: this.bootId }, 'agent started');
   }
 
@@ -405,6 +414,7 @@ export class Agent {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.activity.stop();
     this.#batcher.stop();
+    await this.#pruner.stop();
     await this.watch.stop();
     await this.queue.stop();
     await Promise.all(this.#releases);

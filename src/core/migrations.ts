@@ -5,6 +5,7 @@ import { browserSourceMigration } from './queue/browser-source-migration.ts';
 import { claimLeaseMigration } from './queue/claim-lease-migration.ts';
 import { destinationIdentityMigration } from './queue/destination-identity-migration.ts';
 import { queueMigration } from './queue/queue-migration.ts';
+import { pruningMigration } from './pruning-migration.ts';
 import { linkSafetyMigration } from './watch/link-safety-migration.ts';
 import { watchMigration } from './watch/watch-migration.ts';
 import { openDatabase, type OpenDatabaseOptions } from './store/database.ts';
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   destinationIdentityMigration,
   browserSourceMigration,
   historyTrashMigration,
+  pruningMigration,
 ];
 
 /** The agent's database: every feature's tables, as the composition root registers them. */

@@ -1,10 +1,23 @@
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
+const tempDir = useTempDir();
+
+/**
+ * Loaded before the command: records every module file the command loads and Node's own internal
+ * modules, and prints them as JSON to stderr on exit.
+ */
+const RECORD_LOADS = `
+import { registerHooks } from 'node:module';
+const files = [];
+registerHooks({ load(url, context, next) { files.push(url); return next(url, context); } });
+process.on('exit', () => process._rawDebug(JSON.stringify({ files, builtins: process.moduleLoadList })));
+`;
 
 /** A `node` older than 24 on this machine (CI's own is 20), to run the bundle as users would. */
 async function olderNode(): Promise<{ path: string; version: string } | undefined> {
@@ -56,6 +69,51 @@ describe('npm run build', () => {
       });
       expect(direct.stdout.trim()).toBe(version.stdout.trim());
     }
+  }, 60_000);
+
+  it('answers a client command from the bundle alone, without the agent’s modules or Node’s fetch', async () => {
+    const home = await tempDir();
+    const hook = join(home, 'record-loads.mjs');
+    await writeFile(hook, RECORD_LOADS);
+    const result = await run(
+      process.execPath,
+      ['--import', hook, 'dist/cli/driveup.js', 'status'],
+      {
+        env: { ...process.env, DRIVEUP_HOME: home },
+      },
+    ).then(
+      (ok) => ({ code: 0, stderr: ok.stderr }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(3); // no agent runs there
+    const loads = JSON.parse(result.stderr.trim().split('\n').at(-1)!) as {
+      files: string[];
+      builtins: string[];
+    };
+    const ours = loads.files.filter((url) => url.startsWith('file:') && !url.endsWith(hook));
+    expect(ours.filter((url) => !url.includes('/dist/'))).toEqual([]);
+    expect(ours.filter((url) => /agent-host|node_modules/.test(url))).toEqual([]);
+    // Node's fetch (undici) with TLS and crypto took longer than the rest of the command.
+    expect(loads.builtins.filter((name) => /undici|tls|crypto/.test(name))).toEqual([]);
+  }, 60_000);
+
+  it('keeps its compile cache where only this user may write', async () => {
+    const home = await tempDir();
+    const env = { ...process.env, DRIVEUP_HOME: home };
+    await run(process.execPath, ['dist/cli/driveup.js', '--version'], { env });
+    const cache = join(home, 'cache', 'node-compile-cache');
+    expect((await stat(cache)).mode & 0o777).toBe(0o700);
+    expect((await readdir(cache)).length).toBeGreaterThan(0);
+
+    // A cache directory others may write to is not used: they could plant code for us to run.
+    const shared = await tempDir();
+    const sharedCache = join(shared, 'cache', 'node-compile-cache');
+    await mkdir(sharedCache, { recursive: true });
+    await chmod(sharedCache, 0o777);
+    await run(process.execPath, ['dist/cli/driveup.js', '--version'], {
+      env: { ...process.env, DRIVEUP_HOME: shared },
+    });
+    expect(await readdir(sharedCache)).toEqual([]);
   }, 60_000);
 
   it('says which Node it needs when run on an older one, before loading anything', async (ctx) => {

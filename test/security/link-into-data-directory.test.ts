@@ -68,6 +68,8 @@ describe("a link into DriveUp's data directory", () => {
     expect(jobs.map((job) => job.name)).toEqual(['report.txt']);
     expect(skipped.map((s) => [s.path, s.reason]).sort()).toEqual(
       [
+        // The `driveup` process that started the agent made its compile cache there.
+        [agent.paths.cacheDir, 'protected'],
         [agent.paths.dataDir, 'protected'],
         [agent.paths.settingsFile, 'protected'],
         [agent.paths.stateDir, 'protected'],

@@ -1,4 +1,4 @@
-import { MongoClient } from 'mongodb';
+import { mongodbDriver } from './mongodb-driver.ts';
 
 /**
  * Why `uri` cannot be used as a MongoDB connection string, or null when it can. The driver's
@@ -6,7 +6,7 @@ import { MongoClient } from 'mongodb';
  */
 export function mongoUriProblem(uri: string): string | null {
   try {
-    new MongoClient(uri);
+    new (mongodbDriver().MongoClient)(uri);
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

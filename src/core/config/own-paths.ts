@@ -4,8 +4,8 @@ import type { DriveUpPaths } from './paths.ts';
 
 /**
  * DriveUp's own files, which it never uploads whoever asks: the database, the tokens and the
- * socket (data directory), the logs (state directory) and settings.json (the OAuth client secret,
- * a MongoDB password). The configuration directory as a whole is not among them: with
+ * socket (data directory), the logs (state directory), settings.json (the OAuth client secret,
+ * a MongoDB password) and the cache directory. The configuration directory as a whole is not among them: with
  * `DRIVEUP_HOME` it may be any folder a person chose. The staging folder in the data directory is
  * the one exception: what a browser sent there (web mode) is meant to leave the machine.
  *
@@ -31,7 +31,7 @@ export class OwnPaths {
 
   /** Resolves the real paths (call once the directories exist, at the agent's start). */
   static async of(paths: DriveUpPaths, platform = process.platform): Promise<OwnPaths> {
-    const dirs = [paths.dataDir, paths.stateDir, paths.secretsDir];
+    const dirs = [paths.dataDir, paths.stateDir, paths.secretsDir, paths.cacheDir];
     const realDirs = await Promise.all(dirs.map((dir) => canonicalPath(dir)));
     // settings.json itself, and where a link named settings.json leads.
     const settings = [

@@ -16,6 +16,8 @@ export interface DriveUpPaths {
   /** Files a browser sent to the agent (web mode), kept until they are uploaded. */
   stagingDir: string;
   socketPath: string;
+  /** Caches only DriveUp reads (Node's compile cache of the `driveup` bundle). */
+  cacheDir: string;
 }
 
 export interface PathsInput {
@@ -36,7 +38,17 @@ export function resolvePaths(input: PathsInput = {}): DriveUpPaths {
   const dirs = env.DRIVEUP_HOME
     ? underOneRoot(env.DRIVEUP_HOME)
     : platformDirs(platform, home, env);
-  return withFiles(dirs, platform, env);
+  return { ...withFiles(dirs, platform, env), cacheDir: cacheDirFor(platform, home, env) };
+}
+
+/** Where a user's caches go on each platform (DRIVEUP_HOME keeps everything under one root). */
+function cacheDirFor(platform: NodeJS.Platform, home: string, env: NodeJS.ProcessEnv): string {
+  if (env.DRIVEUP_HOME) return join(env.DRIVEUP_HOME, 'cache');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'DriveUp');
+  if (platform === 'win32') {
+    return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'DriveUp', 'Cache');
+  }
+  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'driveup');
 }
 
 type Dirs = Pick<DriveUpPaths, 'configDir' | 'dataDir' | 'stateDir'>;
@@ -61,7 +73,11 @@ function platformDirs(platform: NodeJS.Platform, home: string, env: NodeJS.Proce
   };
 }
 
-function withFiles(dirs: Dirs, platform: NodeJS.Platform, env: NodeJS.ProcessEnv): DriveUpPaths {
+function withFiles(
+  dirs: Dirs,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): Omit<DriveUpPaths, 'cacheDir'> {
   return {
     ...dirs,
     settingsFile: join(dirs.configDir, 'settings.json'),

@@ -1,4 +1,4 @@
-import { MongoClient } from 'mongodb';
+import { mongodbDriver } from '../config/mongodb-driver.ts';
 import { mongoUriProblem } from '../config/mongo-uri.ts';
 
 export type MongoConnectionCheck =
@@ -22,7 +22,7 @@ export async function checkMongoConnection(
   const timeoutMs = options.timeoutMs ?? 5000;
   const problem = mongoUriProblem(options.uri);
   if (problem) return { ok: false, reason: `The connection string is not usable: ${problem}` };
-  const client = new MongoClient(options.uri, {
+  const client = new (mongodbDriver().MongoClient)(options.uri, {
     appName: 'DriveUp',
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,

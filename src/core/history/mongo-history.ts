@@ -1,6 +1,12 @@
-import type { AnyBulkWriteOperation, Collection, Filter, IndexDescription } from 'mongodb';
-import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import type {
+  AnyBulkWriteOperation,
+  Collection,
+  Filter,
+  IndexDescription,
+  MongoClient,
+} from 'mongodb';
 import type { HistoryRecord } from './history-record.ts';
+import { mongodbDriver } from '../config/mongodb-driver.ts';
 import { prefixTerm, termsOf } from './mongo-terms.ts';
 import type { SyncTarget } from './outbox-worker.ts';
 import type { SearchPlan, StoredRecord } from './search-plan.ts';
@@ -49,7 +55,7 @@ export class MongoHistory implements SyncTarget {
   #indexes: Promise<void> | null = null;
 
   constructor(options: MongoHistoryOptions) {
-    this.#client = new MongoClient(options.uri, {
+    this.#client = new (mongodbDriver().MongoClient)(options.uri, {
       appName: 'DriveUp',
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
     });
@@ -150,7 +156,8 @@ export class MongoHistory implements SyncTarget {
 
 /** Write errors are per record; anything else (network, auth, write concern) fails the batch. */
 function refusedPositions(error: unknown): Map<number, string> {
-  if (!(error instanceof MongoBulkWriteError) || error.err || !error.writeErrors) throw error;
+  if (!(error instanceof mongodbDriver().MongoBulkWriteError) || error.err || !error.writeErrors)
+    throw error;
   const writeErrors = [error.writeErrors].flat();
   if (writeErrors.length === 0) throw error;
   return new Map(writeErrors.map((e) => [e.index, e.errmsg ?? `error ${e.code}`]));

@@ -62,7 +62,8 @@ describe('schema 8: browser uploads', () => {
     const search = (words: string) =>
       new LocalHistory(db).search(planSearch(historyQuerySchema.parse({ text: words })));
     expect(search('plate').items.map((record) => record.name)).toEqual(['plate-reader.csv']);
-    expect(indexes(db)).toEqual(indexesBefore);
+    // Every index is rebuilt with its table (later steps may add more).
+    expect(indexes(db)).toEqual(expect.arrayContaining(indexesBefore));
 
     const staged = join(dir, 'from-a-browser.txt');
     await writeFile(staged, 'sent by a browser');

@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs';
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstatSync, type Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { fileTypeWords, type EntryKind } from '../queue/file-problem.ts';
 import { scopeRefusal } from '../drive/file-scope.ts';
@@ -24,9 +24,21 @@ export type Sighting =
 /**
  * Looks at one path without following a link unless the rule allows it: lstat first, so a link
  * is never taken for the file it points to. Null when the path is gone.
+ *
+ * The lstat is synchronous, as the tree scanner's (tree-scanner.ts): the watcher looks at every
+ * file it hears of, twice, and the thread-pool round trip of an asynchronous stat costs several
+ * times the stat itself. Only a link, whose target is resolved, answers with a promise.
  */
-export async function inspectEntry(absolute: string, policy: LinkPolicy): Promise<Sighting | null> {
-  const found = await lstat(absolute).catch(() => null);
+export function inspectEntry(
+  absolute: string,
+  policy: LinkPolicy,
+): Sighting | null | Promise<Sighting | null> {
+  let found: Stats | undefined;
+  try {
+    found = lstatSync(absolute, { throwIfNoEntry: false });
+  } catch {
+    return null;
+  }
   if (!found) return null;
   return found.isSymbolicLink() ? inspectLink(absolute, policy) : sightingOf(absolute, found);
 }

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OwnPaths } from '../config/own-paths.ts';
 import type { SkippedPath } from '../queue/skipped-path.ts';
-import { inspectEntry, type LinkPolicy } from './entry-inspector.ts';
+import { inspectEntry, type LinkPolicy, type Sighting } from './entry-inspector.ts';
 import { expandDestination } from './destination-template.ts';
 import type { FileJournal, JournalEntry } from './file-journal.ts';
 import {
@@ -19,7 +19,7 @@ import { hasOutcomeFor, isHandled, sameVersion } from './journal-decisions.ts';
 import { type FileVersion, StabilityGate } from './stability-gate.ts';
 import { toRelative } from './relative-path.ts';
 import type { SkippedFiles } from './skipped-files.ts';
-import { messageOf, scanTree, type ScannedFile } from './tree-scanner.ts';
+import { messageOf, scanTree, type ScanResult } from './tree-scanner.ts';
 import type { WatchWarningCode } from './watch-events.ts';
 import type { WatchRule, WatchRuleState } from './watch-rules.ts';
 import type { WatchQueueItem, WatchSink } from './watch-sink.ts';
@@ -48,7 +48,7 @@ interface FolderIdentity {
   ino: number;
 }
 
-const STAT_BATCH = 64;
+const STAT_BATCH = 256;
 const REWATCH_DEBOUNCE_MS = 300;
 /** A burst big enough that the OS may have dropped events (its queue overflows silently). */
 const BURST_EVENTS = 256;
@@ -112,13 +112,18 @@ export class RuleRunner {
     return (this.#gate?.size ?? 0) + this.#enqueueing.size;
   }
 
-  /** Resolves once the first scan is done (or the folder was found missing). */
+  /**
+   * Resolves once the first scan is done (or the folder was found missing). The folder is polled
+   * only from then on: a poll during the first attach found no identity yet, called the folder
+   * missing and attached a second time, leaving a stability gate nobody waited for or stopped.
+   */
   async start(): Promise<void> {
+    this.setRescanInterval(this.#rescanIntervalMs);
+    await this.#track(this.#attach());
+    if (this.#stopped) return;
     this.#timers.push(
       setInterval(() => void this.#track(this.#checkFolder()), this.#o.folderPollMs),
     );
-    this.setRescanInterval(this.#rescanIntervalMs);
-    await this.#track(this.#attach());
   }
 
   async stop(): Promise<void> {
@@ -184,7 +189,7 @@ export class RuleRunner {
       readDir: this.#o.readDir,
     });
     if (!this.#stopped && !result.missing) {
-      this.#reconcile(result.files, from);
+      this.#reconcile(result, from);
       this.#reconcileSkipped(result.skipped, from);
     }
     return result;
@@ -220,8 +225,14 @@ export class RuleRunner {
     }
   }
 
-  /** Compares a scanned tree (or subtree) with the journal in memory; writes only differences. */
-  #reconcile(files: ScannedFile[], from: string): void {
+  /**
+   * Compares a scanned tree (or subtree) with the journal in memory; writes only differences.
+   * Files still settling that are gone are forgotten at once; the memory of uploads is what
+   * prevents duplicates, so an uploaded file that is gone is only noted as missing (and forgotten
+   * once gone for long: see WatchService.forgetMissing).
+   */
+  #reconcile({ files, unreadable }: ScanResult, from: string): void {
+    const journal = this.#o.journal;
     const found = new Set<string>();
     const firstSeen: JournalEntry[] = [];
     for (const file of files) {
@@ -229,16 +240,22 @@ export class RuleRunner {
       this.#consider(file, firstSeen);
     }
     const vanished: string[] = [];
-    for (const entry of this.#o.journal.entries()) {
-      // Only files still settling are forgotten: the memory of uploads is what prevents duplicates.
-      // One the gate holds may have appeared after this scan listed its folder: the gate decides.
-      if (entry.state !== 'settling' || found.has(entry.path) || !isUnder(entry.path, from))
-        continue;
-      if (!this.#gate?.has(entry.path) && !this.#enqueueing.has(entry.path))
+    const missing: string[] = [];
+    for (const entry of journal.entries()) {
+      if (found.has(entry.path) || !isUnder(entry.path, from)) continue;
+      if (entry.state !== 'settling') {
+        // A folder that could not be listed says nothing about its files.
+        if (!unreadable.some((dir) => isUnder(entry.path, dir))) missing.push(entry.path);
+      } else if (!this.#gate?.has(entry.path) && !this.#enqueueing.has(entry.path)) {
+        // One the gate holds may have appeared after this scan listed its folder: the gate decides.
         vanished.push(entry.path);
+      }
     }
-    this.#o.journal.write(firstSeen);
-    this.#o.journal.remove(vanished);
+    const back = [...journal.missingPaths()].filter((path) => found.has(path));
+    journal.write(firstSeen);
+    journal.remove(vanished);
+    journal.noteMissing(missing, Date.now());
+    journal.notePresent(back);
   }
 
   /**
@@ -298,8 +315,10 @@ export class RuleRunner {
     const skipped: SkippedPath[] = [];
     const notSkipped: string[] = [];
     const policy = this.#links;
-    for (let i = 0; i < paths.length; i += STAT_BATCH) {
-      const batch = paths.slice(i, i + STAT_BATCH);
+    // A name the rule would neither enter nor upload (a hidden temporary file) needs no look.
+    const wanted = paths.filter((p) => this.#filter.acceptsFile(p) || this.#filter.entersDir(p));
+    for (let i = 0; i < wanted.length; i += STAT_BATCH) {
+      const batch = wanted.slice(i, i + STAT_BATCH);
       const seen = await Promise.all(
         batch.map((path) => inspectEntry(this.absolutePath(path), policy)),
       );
@@ -442,9 +461,9 @@ export class RuleRunner {
     this.#gate = new StabilityGate({
       windowMs: this.rule.stabilityWindowMs,
       // As the scan sees it: a file that became a link (not followed) has gone from the rule.
-      stat: async (path) => {
-        const found = await inspectEntry(this.absolutePath(path), this.#links);
-        return found?.kind === 'file' ? { size: found.size, mtimeMs: found.mtimeMs } : null;
+      stat: (path) => {
+        const found = inspectEntry(this.absolutePath(path), this.#links);
+        return found instanceof Promise ? found.then(versionOf) : versionOf(found);
       },
       onSettled: (files) => this.#onSettled(files),
       onGone: (paths) => this.#forgetSettling(paths),
@@ -546,6 +565,10 @@ export class RuleRunner {
     void work.finally(() => this.#work.delete(work)).catch(() => undefined);
     return work;
   }
+}
+
+function versionOf(found: Sighting | null): Omit<FileVersion, 'path'> | null {
+  return found?.kind === 'file' ? { size: found.size, mtimeMs: found.mtimeMs } : null;
 }
 
 function settling(file: FileVersion): JournalEntry {

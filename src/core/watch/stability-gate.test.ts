@@ -67,6 +67,42 @@ describe('StabilityGate', () => {
     expect(settled.at(-1)).toMatchObject({ path: 'b', size: 2 });
   });
 
+  it('counts the window from the file’s own time, so a late report of a change adds nothing', async () => {
+    const { gate, files, advance, settled } = fakeGate(2000);
+    files.set('late.csv', { size: 7, mtimeMs: 0 });
+    await advance(600); // the OS (and a busy event loop) reported the write 600 ms after it
+    gate.observe({ path: 'late.csv', size: 7, mtimeMs: 0 });
+    await advance(1399);
+    expect(settled).toEqual([]);
+    // By T + window, give or take the tick of the kernel clock that stamps file times.
+    await advance(11);
+    expect(settled).toEqual([{ path: 'late.csv', size: 7, mtimeMs: 0 }]);
+  });
+
+  it('watches a file unchanged for half the window itself, whatever its time says', async () => {
+    // A network share whose clock is behind ours: the file looks long finished.
+    const { gate, files, advance, settled } = fakeGate(2000);
+    await advance(60_000);
+    files.set('share.raw', { size: 1, mtimeMs: 0 });
+    gate.observe({ path: 'share.raw', size: 1, mtimeMs: 0 });
+    await advance(999);
+    expect(settled).toEqual([]);
+    await advance(1);
+    expect(settled).toHaveLength(1);
+  });
+
+  it('passes files in the order their windows end, not the order they were seen', async () => {
+    const { gate, files, write, advance, settled } = fakeGate(2000);
+    write('fresh.bin', 1); // ends at 2000
+    await advance(100);
+    files.set('old.bin', { size: 1, mtimeMs: -5000 });
+    gate.observe({ path: 'old.bin', size: 1, mtimeMs: -5000 }); // ends at 100 + 1000
+    await advance(1000);
+    expect(settled.map((f) => f.path)).toEqual(['old.bin']);
+    await advance(900);
+    expect(settled.map((f) => f.path)).toEqual(['old.bin', 'fresh.bin']);
+  });
+
   it('reports files that disappeared while settling (renamed away, deleted)', async () => {
     const { write, advance, settled, gone, files } = fakeGate(100);
     write('x.crdownload', 5);

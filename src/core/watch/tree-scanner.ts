@@ -45,6 +45,8 @@ export interface ScanResult {
   missing: boolean;
   /** Subfolders found below the starting folder. */
   subfolders: number;
+  /** Folders that could not be listed: what is in them is unknown, not gone. */
+  unreadable: string[];
 }
 
 const STAT_SLICE = 256;
@@ -62,6 +64,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const skipped: SkippedPath[] = [];
   const start = options.from ?? '';
   const pending = [start];
+  const unreadable: string[] = [];
   let subfolders = -1;
   while (pending.length) {
     subfolders++;
@@ -71,9 +74,12 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
       entries = await readDir(join(options.root, dir));
     } catch (error) {
       if (dir === start && GONE.has(codeOf(error))) {
-        return { files, skipped, missing: true, subfolders: 0 };
+        return { files, skipped, missing: true, subfolders: 0, unreadable };
       }
-      if (!GONE.has(codeOf(error))) options.onWarning(unreadable(options.root, dir, error));
+      if (!GONE.has(codeOf(error))) {
+        options.onWarning(unreadableWarning(options.root, dir, error));
+        unreadable.push(dir);
+      }
       continue;
     }
     const candidates: string[] = [];
@@ -94,7 +100,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
     }
     files.push(...(await statFiles(options, candidates, links, skipped)));
   }
-  return { files, skipped, missing: false, subfolders };
+  return { files, skipped, missing: false, subfolders, unreadable };
 }
 
 /**
@@ -147,7 +153,7 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function unreadable(root: string, dir: string, error: unknown): ScanWarning {
+function unreadableWarning(root: string, dir: string, error: unknown): ScanWarning {
   return {
     path: dir,
     message: `Cannot read the folder ${join(root, dir)} (${messageOf(error)}); its files are skipped until it can be read.`,

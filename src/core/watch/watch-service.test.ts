@@ -35,6 +35,17 @@ afterEach(async () => {
 
 const WINDOW_MS = 150;
 
+/** `node -e BURST_WRITER FOLDER`: 30 new nested folders of 100 files each, each folder at once. */
+const BURST_WRITER = `
+  const { mkdirSync, writeFileSync } = require('node:fs');
+  const { join } = require('node:path');
+  for (let d = 0; d < 30; d++) {
+    const dir = join(process.argv[1], 'batch-' + d, 'nested', 'n' + d);
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 100; f++) writeFileSync(join(dir, 'f' + f + '.dat'), d + '/' + f);
+  }
+`;
+
 async function setUp(options: Partial<WatchServiceOptions> = {}) {
   const top = await tempDir();
   const folder = join(top, 'watched');
@@ -151,17 +162,14 @@ describe('watch folders: finding files', () => {
     const { folder, h } = await setUp();
     const ruleId = await addRule(h, { folder });
     const expected = new Set<string>();
-    await Promise.all(
-      Array.from({ length: 30 }, async (_, d) => {
-        const dir = join(folder, `batch-${d}`, 'nested', `n${d}`);
-        await mkdir(dir, { recursive: true });
-        for (let f = 0; f < 100; f++) {
-          const file = join(dir, `f${f}.dat`);
-          expected.add(file);
-          await writeFile(file, `${d}/${f}`);
-        }
-      }),
-    );
+    for (let d = 0; d < 30; d++) {
+      for (let f = 0; f < 100; f++) expected.add(join(folder, `batch-${d}/nested/n${d}/f${f}.dat`));
+    }
+    // Written by another process, as a camera or an instrument would: written from this one, each
+    // file's bytes waited for this event loop (busy watching) after the file was created, and
+    // under load an empty file stood unchanged for longer than the window, so it was rightly
+    // queued before its content.
+    await promisify(execFile)(process.execPath, ['-e', BURST_WRITER, folder]);
     await h.sink.waitUntil((items) => items.length >= expected.size);
     await expectQuiet(h, ruleId);
     expectEachOnce(h);
@@ -253,6 +261,25 @@ describe('watch folders: bad situations', () => {
     await h.sink.waitForPath(join(folder, 'sub', 'after.txt'));
     await writeFile(join(folder, 'live.txt'), 'z');
     await h.sink.waitForPath(join(folder, 'live.txt'));
+  });
+
+  it('never calls a folder that is there missing while its rule starts', async () => {
+    const states: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const top = await tempDir();
+      const folder = join(top, 'watched');
+      await mkdir(folder);
+      // Polled every millisecond: a poll falls inside the first attach now and then.
+      const h = createHarness(join(top, 'data'), { folderPollMs: 1 });
+      h.bus.on('watch.rule', ({ state }) => states.push(state));
+      try {
+        await h.service.start();
+        await addRule(h, { folder });
+      } finally {
+        await h.close();
+      }
+    }
+    expect(states).not.toContain('folder-missing');
   });
 
   it('starts a rule whose folder does not exist yet as missing', async () => {

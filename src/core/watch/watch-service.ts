@@ -1,19 +1,20 @@
-import type { Dirent } from 'node:fs';
+import { lstatSync, opendirSync, statSync, type Dirent } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { OwnPaths } from '../config/own-paths.ts';
 import type { SkippedPath } from '../queue/skipped-path.ts';
+import type { FinishedJob } from '../pruner.ts';
 import { applyAfterUpload } from './after-upload.ts';
 import { FileJournal } from './file-journal.ts';
+import { entryAfterOutcome, sameVersion, type Version } from './journal-decisions.ts';
 import type { SubscribeFn } from './folder-watcher.ts';
-import { entryAfterOutcome } from './journal-decisions.ts';
 import { RuleRunner } from './rule-runner.ts';
 import { checkPlacement, WatchRuleError } from './rule-placement.ts';
 import { RuleStore } from './rule-store.ts';
 import { SkippedFiles } from './skipped-files.ts';
 import { toRelative } from './relative-path.ts';
-import { messageOf } from './tree-scanner.ts';
+import { codeOf, messageOf } from './tree-scanner.ts';
 import type { WatchEventEmitter, WatchWarningCode } from './watch-events.ts';
 import {
   type WatchRule,
@@ -198,6 +199,77 @@ export class WatchService {
     return after.promise;
   }
 
+  /**
+   * The finished jobs among these that must not be pruned yet: a job whose file still has the
+   * job's version while the rule's journal does not record that version (the agent stopped
+   * between the queue taking the file and the journal saying so). Such a job is what makes the
+   * queue answer the file's next offer with "already uploaded"; once the journal records the
+   * version, the journal alone keeps the file from being uploaded again. While a rule's folder is
+   * missing (a disk not mounted) its jobs all stay: nothing can be known of its files.
+   */
+  jobsStillNeeded(jobs: readonly FinishedJob[]): Set<string> {
+    const needed = new Set<string>();
+    const folderThere = new Map<string, boolean>();
+    const rules = new Map<string, WatchRule | null>();
+    for (const job of jobs) {
+      if (job.source !== 'watch' || !job.ruleId) continue;
+      if (!rules.has(job.ruleId)) {
+        rules.set(job.ruleId, this.#runners.get(job.ruleId)?.rule ?? this.#store.get(job.ruleId));
+      }
+      const rule = rules.get(job.ruleId);
+      // A removed rule's journal is gone, and so is that of a rule now watching another folder.
+      if (!rule || rule.folder !== job.foundIn) continue;
+      const path = toRelative(rule.folder, job.path);
+      if (!path) continue;
+      let there = folderThere.get(rule.id);
+      if (there === undefined) folderThere.set(rule.id, (there = isFolderNow(rule.folder)));
+      if (!there) {
+        needed.add(job.id);
+        continue;
+      }
+      const now = versionNow(job.path);
+      if (
+        now === 'unknown' ||
+        (now && sameVersion(now, job) && !this.#journal(rule.id).covers(path, job))
+      )
+        needed.add(job.id);
+    }
+    return needed;
+  }
+
+  /**
+   * Forgets the journal entries of files that scans found gone before `before` and that are still
+   * gone, in rules whose folder is there now; returns how many. A file that comes back after that,
+   * unchanged, is uploaded again.
+   *
+   * An empty folder where files were is what an unmounted disk or share looks like (its mount
+   * point stays, empty): files whose nearest remaining folder is empty are never forgotten, since
+   * forgetting them would upload them all again once the disk is back, unless the rule's own
+   * after-upload action moved or deleted them (an inbox folder is empty most of the time). The
+   * check of each file and its removal happen in one turn of the event loop, so no event of the
+   * watcher falls between.
+   */
+  async forgetMissing(before: number): Promise<number> {
+    let forgotten = 0;
+    for (const rule of this.#store.list()) {
+      if (!isFolderNow(rule.folder)) continue;
+      const journal = this.#journal(rule.id);
+      const occupied = new Map<string, boolean | undefined>();
+      const gone = journal
+        .missingBefore(before)
+        .filter(
+          ({ path, removedAfterUpload }) =>
+            versionNow(join(rule.folder, ...path.split('/'))) === null &&
+            (removedAfterUpload || nearestFolderHasEntries(rule.folder, path, occupied)),
+        )
+        .map(({ path }) => path);
+      journal.remove(gone);
+      forgotten += gone.length;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return forgotten;
+  }
+
   async #afterUpload(rule: WatchRule, path: string, job: JobOutcomeJob): Promise<void> {
     try {
       // The durability rule, in this one place: the commit that finished the job did not wait for
@@ -209,6 +281,9 @@ export class WatchService {
       const result = await applyAfterUpload(rule.afterUpload, job.path, path, job);
       if (result.done === 'skipped' && result.warn) {
         this.#warn(rule.id, 'after-upload-failed', result.reason, path);
+      }
+      if ((result.done === 'deleted' || result.done === 'moved') && this.#store.get(rule.id)) {
+        this.#journal(rule.id).noteRemovedAfterUpload(path, Date.now());
       }
     } catch (error) {
       const action = rule.afterUpload.action;
@@ -325,6 +400,61 @@ export class WatchService {
     this.#work.add(work);
     void work.finally(() => this.#work.delete(work)).catch(() => undefined);
     return work;
+  }
+}
+
+function isFolderNow(folder: string): boolean {
+  try {
+    return statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the nearest folder that still exists above `path` (relative to `root`, which exists)
+ * holds anything; answers are cached per folder for one pass.
+ */
+function nearestFolderHasEntries(
+  root: string,
+  path: string,
+  cache: Map<string, boolean | undefined>,
+): boolean {
+  let dir = path;
+  while (dir.includes('/')) {
+    dir = dir.slice(0, dir.lastIndexOf('/'));
+    if (!cache.has(dir)) cache.set(dir, folderHasEntries(join(root, ...dir.split('/'))));
+    const known = cache.get(dir);
+    if (known !== undefined) return known;
+  }
+  if (!cache.has('')) cache.set('', folderHasEntries(root) ?? false);
+  return cache.get('') ?? false;
+}
+
+/** undefined when `dir` is not a folder (gone, or a file now): the caller looks further up. */
+function folderHasEntries(dir: string): boolean | undefined {
+  let handle;
+  try {
+    handle = opendirSync(dir);
+  } catch (error) {
+    const code = codeOf(error);
+    // Unreadable is not empty, but nothing can be known of it: keep what is there.
+    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : false;
+  }
+  try {
+    return handle.readSync() !== null;
+  } finally {
+    handle.closeSync();
+  }
+}
+
+/** The file's size and time now; null when it is gone; 'unknown' when it cannot be looked at. */
+function versionNow(path: string): Version | null | 'unknown' {
+  try {
+    const found = lstatSync(path, { throwIfNoEntry: false });
+    return found?.isFile() ? { size: found.size, mtimeMs: found.mtimeMs } : null;
+  } catch (error) {
+    return codeOf(error) === 'ENOTDIR' ? null : 'unknown';
   }
 }
 
