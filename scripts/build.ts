@@ -23,6 +23,7 @@ const CLIENT_PACKAGES = [
   'superjson',
   'pretty-bytes',
   'pretty-ms',
+  'eventsource',
 ];
 const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8')) as {
   dependencies: Record<string, string>;

@@ -21,6 +21,11 @@ describe('inputIssuesMessage', () => {
     expect(messageFor(schema, { concurrency: 'abc', enabled: 'yes' })).toBe(
       'concurrency: expected a number, got "abc"; enabled: expected true or false, got "yes"',
     );
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    expect(messageFor(schema, { concurrency: deep, enabled: 10n })).toBe(
+      'concurrency: expected a number, got an object; enabled: expected true or false, got bigint',
+    );
   });
 
   it('stays one line for a list of 10,000 bad items, and counts what it leaves out', () => {

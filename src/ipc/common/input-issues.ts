@@ -53,7 +53,17 @@ function wordIssue(issue: SchemaIssue, value: unknown): string {
   if (issue.code !== 'invalid_type') return issue.message;
   if (value === undefined) return 'Required';
   const expected = issue.expected ?? '';
-  return `expected ${TYPE_WORDS[expected] ?? expected}, got ${clip(JSON.stringify(value) ?? String(value), 60)}`;
+  return `expected ${TYPE_WORDS[expected] ?? expected}, got ${shownValue(value)}`;
+}
+
+/** What was given, short and safe whatever it is (a huge string, a 10,000-deep object). */
+function shownValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(clip(value, 60));
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 const TYPE_WORDS: Record<string, string> = {
