@@ -1,8 +1,12 @@
 import { createTRPCClient } from '@trpc/client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portLink } from '../common/port-link.ts';
 import type { TrpcPort } from '../common/trpc-port.ts';
+import { resolvePaths } from '../../core/config/paths.ts';
 import { publicProcedure, router, transformer } from './trpc.ts';
 import { runAgentProcess, workerThreadParent, type AgentProcessHost } from './agent-process.ts';
 import { fromNodeMessagePort } from './node-message-port.ts';
@@ -182,6 +186,27 @@ describe('the agent process entry', () => {
     expect(await answer).toBe('pong');
     expect(await host.said('ready')).toEqual({ type: 'ready' });
     await (await running).stop();
+  });
+});
+
+describe('the agent process with DriveUp’s agent', () => {
+  it('stops cleanly when asked to while the agent is still starting (the app quitting at once)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'du-'));
+    closers.push(() => void rm(home, { recursive: true, force: true }));
+    const env = { DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
+    const host = fakeParent();
+    closers.push(host.close);
+    const running = runAgentProcess({
+      parent: host.parent,
+      agent: { paths: resolvePaths({ env }), env, openBrowser: async () => {} },
+    });
+
+    // Delivered while the agent opens its database (a port message takes a turn; opening, many).
+    host.askToStop();
+
+    const agentProcess = await running;
+    await agentProcess.stopped;
+    expect(host.heard.map((message) => message.type)).toEqual(['ready']);
   });
 });
 
