@@ -152,6 +152,59 @@ describe('a window served from a headless agent through main', () => {
     subscription.unsubscribe();
   });
 
+  it('keeps relaying to a window that takes its events, past the window of unacknowledged ones', async () => {
+    const { window, bus } = await headlessAgent();
+    let seen = 0;
+    let started = false;
+    const subscription = window.events.subscribe(
+      {},
+      { onStarted: () => (started = true), onData: () => (seen += 1) },
+    );
+    await until(() => started);
+
+    for (let sent = 0; sent < 6_000; sent += 100) {
+      for (let i = 0; i < 100; i++) bus.emit('uploaded', { name: `${sent + i}`, at: new Date() });
+      await until(() => seen === sent + 100);
+    }
+
+    expect(bridges).toHaveLength(1);
+    subscription.unsubscribe();
+  });
+
+  it('takes back the port of a window that stops taking events, instead of holding them all', async () => {
+    const { bus, socketPath } = await headlessAgent();
+    const { port1, port2 } = new MessageChannel();
+    bridges.push(bridgePortToSocket(fromNodeMessagePort(port2), socketPath));
+    // A page that hangs: its port receives, but it never says what it has taken.
+    const hung = fromNodeMessagePort(port1);
+    let events = 0;
+    let started = false;
+    let closed = false;
+    hung.onMessage((message) => {
+      for (const answer of [message].flat() as Array<{ result?: { type?: string } }>) {
+        if (answer.result?.type === 'started') started = true;
+        if (answer.result?.type === 'data') events += 1;
+      }
+    });
+    hung.onClose(() => (closed = true));
+    hung.start();
+    hung.postMessage({
+      id: 1,
+      method: 'subscription',
+      params: { path: 'events', input: transformer.serialize({}) },
+    });
+    await until(() => started);
+
+    for (let sent = 0; !closed && sent < 20_000; sent += 100) {
+      for (let i = 0; i < 100; i++) bus.emit('uploaded', { name: `${sent + i}`, at: new Date() });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+
+    await until(() => closed);
+    expect(events).toBeGreaterThan(4000);
+    expect(events).toBeLessThan(5000);
+  });
+
   it('closes the window’s port when the agent is gone, as its own agent process would', async () => {
     const { window, server } = await headlessAgent();
     expect((await window.greet.query({ name: 'x', at: new Date() })).text).toBe('Hello, x');

@@ -9,6 +9,9 @@ import { findAgentNotRunningError } from './socket-errors.ts';
 
 type RequestId = string | number;
 
+/** Events sent ahead of a window's acknowledgements: the port server's SUBSCRIPTION_WINDOW. */
+const EVENT_WINDOW = 4096;
+
 /** One call as port-link.ts posts it (tRPC's WebSocket messages, payloads already serialized). */
 interface PortCall {
   id?: unknown;
@@ -31,7 +34,9 @@ export interface SocketBridge {
  * Subscriptions go over the socket's server-sent events, which resume from their last id when
  * the agent restarts; a query or mutation that finds no agent closes the port, so that the
  * window sees the agent gone (as when its own agent process ends) and asks for a new port.
- * Acknowledgements of events are not relayed: the socket has its own flow control.
+ * Events are bounded as the port server bounds them: a window more than a window of events behind
+ * what it acknowledged (a renderer that hangs) loses its port instead of main holding them all,
+ * and resumes from its last event when it connects again.
  */
 export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBridge {
   // The socket client's own link, called as a client calls it: every answer arrives as tRPC's
@@ -41,6 +46,8 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
   const send = socketLink!({});
   let lastOpId = 0;
   const open = new Map<RequestId, AbortController>();
+  /** Per subscription: events posted to the window, and how many it said it has taken. */
+  const credits = new Map<RequestId, { sent: number; taken: number }>();
   const outbox = createPortOutbox(port, (message) =>
     port.postMessage(errorResponse((message as { id: RequestId }).id, undefined)),
   );
@@ -59,6 +66,12 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
     const id = call?.id;
     if (typeof id !== 'number' && typeof id !== 'string') return;
     if (call?.method === 'subscription.stop') return open.get(id)?.abort();
+    if (call?.method === 'subscription.ack') {
+      const credit = credits.get(id);
+      const taken = (raw as { received?: unknown }).received;
+      if (credit && typeof taken === 'number') credit.taken = Math.max(credit.taken, taken);
+      return;
+    }
     const { method, params } = call ?? {};
     if (method !== 'query' && method !== 'mutation' && method !== 'subscription') return;
     if (typeof params?.path !== 'string' || open.has(id))
@@ -75,8 +88,12 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
     const controller = new AbortController();
     open.set(id, controller);
     const { signal } = controller;
+    const credit = { sent: 0, taken: 0 };
+    if (method === 'subscription') credits.set(id, credit);
     const done = () => {
-      if (open.get(id) === controller) open.delete(id);
+      if (open.get(id) !== controller) return;
+      open.delete(id);
+      credits.delete(id);
     };
     const type = method as Operation['type'];
     const op: Operation = { id: ++lastOpId, type, path: params.path, input, context: {}, signal };
@@ -86,7 +103,11 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
         throw new Error('the socket link is the last link');
       },
     }).subscribe({
-      next: (envelope) => relay(id, envelope, respond),
+      next: (envelope) => {
+        if (!relay(id, envelope, respond)) return;
+        credit.sent += 1;
+        if (credit.sent - credit.taken > EVENT_WINDOW) port.close();
+      },
       error: (error) => {
         done();
         if (!signal.aborted) fail(id, error);
@@ -109,17 +130,22 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
   return { closed, close: () => port.close() };
 }
 
-/** An answer or event from the socket client, as the port server would have sent it. */
+/**
+ * An answer or event from the socket client, as the port server would have sent it; true when it
+ * was data (an answer or an event).
+ */
 function relay(
   id: RequestId,
   envelope: OperationResultEnvelope<unknown, TRPCClientError<AnyTRPCRouter>>,
   respond: (message: TRPCResponseMessage) => void,
-): void {
+): boolean {
   const result = envelope.result as { type?: string; id?: string; data?: unknown };
   // The socket's own connection states are not the window's: its port link reports its own.
-  if (result.type === 'state') return;
-  if (result.type === 'started' || result.type === 'stopped')
-    return respond({ id, result: { type: result.type } });
+  if (result.type === 'state') return false;
+  if (result.type === 'started' || result.type === 'stopped') {
+    respond({ id, result: { type: result.type } });
+    return false;
+  }
   // A tracked event keeps its id, so that the window's link can resume from it.
   respond({
     id,
@@ -129,6 +155,7 @@ function relay(
       data: transformer.serialize(result.data),
     },
   });
+  return true;
 }
 
 /**
