@@ -2,22 +2,20 @@
 // windows' preload (CommonJS in one file: a sandboxed preload can neither load ES modules nor
 // require anything but a few Electron modules).
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The agent-process entry (issue 15 writes it): `utilityProcess.fork` runs its bundle, which
- * serves the ports main hands it over `process.parentPort` (src/tray/agent-process-protocol.ts).
+ * The agent-process entry: `utilityProcess.fork` runs its bundle, which serves the ports main
+ * hands it over `process.parentPort` (src/ipc/common/agent-process-protocol.ts).
  */
-export const AGENT_PROCESS_ENTRY = 'src/ipc/server/agent-process.ts';
+export const AGENT_PROCESS_ENTRY = 'src/ipc/server/desktop-agent-process.ts';
 
 export async function buildTrayBundles(outdir: string, root = process.cwd()): Promise<void> {
-  const mainEntries = [
-    { in: join(root, 'src/tray/main.ts'), out: 'tray/main' },
-    { in: join(root, AGENT_PROCESS_ENTRY), out: 'tray/agent-process' },
-  ].filter((entry) => existsSync(entry.in));
   await build({
-    entryPoints: mainEntries,
+    entryPoints: [
+      { in: join(root, 'src/tray/main.ts'), out: 'tray/main' },
+      { in: join(root, AGENT_PROCESS_ENTRY), out: 'tray/agent-process' },
+    ],
     outdir,
     bundle: true,
     platform: 'node',

@@ -42,8 +42,8 @@ export interface TrayAgentApi {
 }
 
 /**
- * How main reaches the agent besides its own process: the seams the port transport (issue 15)
- * fills in. `probe` is src/ipc/node/agent-probe.ts's `probeSocket`.
+ * How main reaches agents (agent-connector.ts; tests may record instead): its own agent process
+ * over a port, a headless agent over its socket, and a window's port bridged to that socket.
  */
 export interface AgentConnector {
   /** Whether a headless `driveup agent` already serves this data directory's socket. */

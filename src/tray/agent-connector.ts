@@ -1,25 +1,18 @@
+import { portLink } from '../ipc/common/port-link.ts';
+import { transformer } from '../ipc/common/transformer.ts';
+import { AgentGoneError } from '../ipc/common/agent-gone-error.ts';
 import { probeSocket } from '../ipc/node/agent-probe.ts';
-import type { AppRouter } from '../ipc/server/app-router.ts';
+import { fromMessagePortMain } from '../ipc/node/electron-message-port.ts';
+import { bridgePortToSocket } from '../ipc/node/socket-bridge.ts';
 import { createSocketClient } from '../ipc/node/socket-client.ts';
+import type { AppRouter } from '../ipc/server/app-router.ts';
+import { createTRPCClient } from '@trpc/client';
 import type { AgentConnector } from './agent-api.ts';
 import { trayApiOverTrpc, type TrayProcedures } from './trpc-agent-api.ts';
 
 /**
- * Thrown by the seams the port transport (issue 15) fills in: until it is connected, the app
- * runs only with a headless agent (`driveup agent`).
- */
-export class PortTransportMissingError extends Error {
-  constructor(what: string) {
-    super(
-      `${what} needs the tRPC message-port transport (issue 15), not connected in src/tray/agent-connector.ts yet`,
-    );
-    this.name = 'PortTransportMissingError';
-  }
-}
-
-/**
- * How the desktop app reaches agents. The socket side uses what src/ipc has today; the port side
- * is where the lead connects the port link and server (issue 15).
+ * How the desktop app reaches agents: its own agent process over the port main made for itself,
+ * a headless agent over its socket, and a window's port bridged to that socket.
  */
 export function createAgentConnector(): AgentConnector {
   return {
@@ -31,12 +24,26 @@ export function createAgentConnector(): AgentConnector {
       });
       return trayApiOverTrpc(client);
     },
-    apiOverPort: () => {
-      throw new PortTransportMissingError('Talking to the agent process');
+    apiOverPort: (port) => {
+      const agentPort = fromMessagePortMain(port);
+      let handedOut = false;
+      const client: TrayProcedures = createTRPCClient<AppRouter>({
+        links: [
+          portLink<AppRouter>({
+            // One port per agent process: once it closes, the supervisor starts another process
+            // and main makes a new client of it; this one only fails what is still asked of it.
+            connect: () => {
+              if (handedOut) throw new AgentGoneError();
+              handedOut = true;
+              return agentPort;
+            },
+            transformer,
+          }),
+        ],
+      });
+      return trayApiOverTrpc(client, () => agentPort.close());
     },
-    bridgeToSocket: (port) => {
-      port.close();
-      throw new PortTransportMissingError('Serving a window from a headless agent');
-    },
+    bridgeToSocket: (port, socketPath) =>
+      void bridgePortToSocket(fromMessagePortMain(port), socketPath),
   };
 }

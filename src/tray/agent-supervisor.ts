@@ -4,7 +4,7 @@ import {
   type SecretReply,
   type SecretRequest,
   type ToAgentProcess,
-} from './agent-process-protocol.ts';
+} from '../ipc/common/agent-process-protocol.ts';
 import type { ElectronMainApi, MessagePortMain, UtilityProcessApi } from './electron-api.ts';
 import type { AgentPorts } from './port-broker.ts';
 

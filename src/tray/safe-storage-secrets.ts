@@ -1,4 +1,4 @@
-import type { SecretReply, SecretRequest } from './agent-process-protocol.ts';
+import type { SecretReply, SecretRequest } from '../ipc/common/agent-process-protocol.ts';
 import type { ElectronMainApi } from './electron-api.ts';
 
 /** How well the OS protects what safeStorage encrypts. */

@@ -1,7 +1,7 @@
 import type { MessagePortMain, ParentPort } from 'electron';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { UtilityParentPortLike } from '../../src/ipc/server/agent-process.ts';
-import type { MessagePortMainLike } from '../../src/ipc/server/electron-message-port.ts';
+import type { MessagePortMainLike } from '../../src/ipc/node/electron-message-port.ts';
 
 /**
  * src/ipc types Electron's ports structurally (it never imports Electron, and Electron cannot run

@@ -10,7 +10,7 @@ import { fromDomMessagePort } from '../../src/ipc/common/dom-message-port.ts';
 import { portLink } from '../../src/ipc/common/port-link.ts';
 import { fromPreloadBridge } from '../../src/ipc/common/preload-bridge.ts';
 import type { TrpcPort } from '../../src/ipc/common/trpc-port.ts';
-import { fromMessagePortMain } from '../../src/ipc/server/electron-message-port.ts';
+import { fromMessagePortMain } from '../../src/ipc/node/electron-message-port.ts';
 import { fromNodeMessagePort } from '../../src/ipc/server/node-message-port.ts';
 import { serveOverPort, type ServedPort } from '../../src/ipc/server/port-server.ts';
 import { createSocketClient } from '../../src/ipc/node/socket-client.ts';

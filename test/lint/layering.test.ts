@@ -281,6 +281,7 @@ describe('src/tray: no engine code in main', () => {
     "import { Agent } from '../core/agent.ts';",
     "import { UploadQueue } from '../core/queue/upload-queue.ts';",
     "import { serveOverPort } from '../ipc/server/port-server.ts';",
+    "import { parentSecretCipher } from '../ipc/server/parent-secret-cipher.ts';",
     "import { main } from '../cli/program.ts';",
     "import { x } from '../windows/shared/format.ts';",
   ])('rejects %s, in the shell too', async (code) => {
@@ -296,9 +297,13 @@ describe('src/tray: no engine code in main', () => {
       "import { systemClock } from '../core/queue/clock.ts';",
       "import { NODE_FLAGS } from '../cli/node-flags.ts';",
       "import { probeSocket } from '../ipc/node/agent-probe.ts';",
+      "import { bridgePortToSocket } from '../ipc/node/socket-bridge.ts';",
+      "import { fromMessagePortMain } from '../ipc/node/electron-message-port.ts';",
+      "import { fromAgentProcessSchema } from '../ipc/common/agent-process-protocol.ts';",
       "import type { NotificationBatch } from '../core/notifications/notification-batch.ts';",
       "import type { AppRouter } from '../ipc/server/app-router.ts';",
-      'export const y = [resolvePaths, systemClock, NODE_FLAGS, probeSocket];',
+      'export const y = [resolvePaths, systemClock, NODE_FLAGS, probeSocket, bridgePortToSocket];',
+      'export const z = [fromMessagePortMain, fromAgentProcessSchema];',
       'export type T = [NotificationBatch, AppRouter];',
       '',
     ].join('\n');

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../../src/cli/node-flags.ts';
@@ -11,6 +11,7 @@ import type {
   TrayAuth,
   TraySummary,
 } from '../../src/tray/agent-api.ts';
+import { createAgentConnector } from '../../src/tray/agent-connector.ts';
 import { appFiles, type AppFiles } from '../../src/tray/app-files.ts';
 import type { MessagePortMain } from '../../src/tray/electron-api.ts';
 import { startTrayApp, type TrayApp, type TrayAppOptions } from '../../src/tray/tray-app.ts';
@@ -135,6 +136,12 @@ export interface HarnessOptions extends StandinOptions {
   noPortTransport?: boolean;
   /** What every agent client answers at first. */
   agentState?: Partial<RecordingAgentApi['state']>;
+  /**
+   * The app as it ships: the agent-process bundle (dist/tray/agent-process.js) and the real
+   * connector (tRPC over main's port, windows bridged to a headless agent's socket), instead of
+   * the fixture and recorded clients (`clients` stays empty).
+   */
+  realAgent?: boolean;
 }
 
 let built: Promise<string> | undefined;
@@ -147,6 +154,8 @@ export function builtApp(): Promise<string> {
     await mkdir(pages, { recursive: true });
     for (const kind of WINDOW_KINDS)
       await writeFile(join(pages, `${kind}.html`), `<!doctype html><title>${kind}</title>`);
+    // The bundles leave packages out, as the packaged app has them beside dist/.
+    await symlink(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     return root;
   })();
   return built;
@@ -161,7 +170,7 @@ export async function startTrayHarness(options: HarnessOptions = {}): Promise<Tr
   const files: AppFiles = {
     ...appFiles(root),
     assets: join(ROOT, 'assets'),
-    agentEntry: FIXTURE_AGENT,
+    agentEntry: options.realAgent ? appFiles(root).agentEntry : FIXTURE_AGENT,
   };
   const clients: RecordingAgentApi[] = [];
   const waiting: Array<(client: RecordingAgentApi) => void> = [];
@@ -179,7 +188,7 @@ export async function startTrayHarness(options: HarnessOptions = {}): Promise<Tr
     return client;
   };
   const bridged: Array<{ port: MessagePortMain; client: string }> = [];
-  const connector: AgentConnector = {
+  const recording: AgentConnector = {
     probe: async () => options.externalAgent === true,
     apiOverPort: (port) => {
       if (options.noPortTransport) throw new Error('no port transport');
@@ -197,7 +206,7 @@ export async function startTrayHarness(options: HarnessOptions = {}): Promise<Tr
     paths,
     files,
     agentExecArgv: NODE_FLAGS,
-    connector,
+    connector: options.realAgent ? createAgentConnector() : recording,
     clock: options.clock ?? systemClock,
     log: { info() {}, warn() {}, error() {} },
     autostartDir: join(home, 'autostart'),

@@ -1,17 +1,17 @@
 import { createTRPCClient } from '@trpc/client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portLink } from '../common/port-link.ts';
 import type { TrpcPort } from '../common/trpc-port.ts';
+import { resolvePaths } from '../../core/config/paths.ts';
 import { publicProcedure, router, transformer } from './trpc.ts';
-import {
-  AGENT_PORT_MESSAGE,
-  AGENT_STOP_MESSAGE,
-  runAgentProcess,
-  workerThreadParent,
-  type AgentProcessHost,
-} from './agent-process.ts';
+import { runAgentProcess, workerThreadParent, type AgentProcessHost } from './agent-process.ts';
 import { fromNodeMessagePort } from './node-message-port.ts';
+import type { FromAgentProcess, SecretRequest } from '../common/agent-process-protocol.ts';
+import { parentSecretCipher } from './parent-secret-cipher.ts';
 
 const testRouter = router({ ping: publicProcedure.query(() => 'pong' as const) });
 type TestRouter = typeof testRouter;
@@ -22,15 +22,31 @@ type TestRouter = typeof testRouter;
  */
 function fakeParent() {
   const { port1: host, port2: parentPort } = new MessageChannel();
+  const heard: FromAgentProcess[] = [];
+  const waiters: Array<() => void> = [];
+  host.on('message', (message: FromAgentProcess) => {
+    heard.push(message);
+    for (const wake of waiters.splice(0)) wake();
+  });
   return {
     parent: workerThreadParent(parentPort),
+    /** What the agent process told its host, in order. */
+    heard,
+    /** Resolves once the agent process has said `type`. */
+    async said(type: FromAgentProcess['type']): Promise<FromAgentProcess> {
+      for (;;) {
+        const found = heard.find((message) => message.type === type);
+        if (found) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
     /** Hands the agent a new port, as `connectWorkerAgent` does; returns this side's end. */
     sendPort(): TrpcPort {
       const { port1, port2 } = new MessageChannel();
-      host.postMessage({ type: AGENT_PORT_MESSAGE, port: port2 }, [port2]);
+      host.postMessage({ type: 'connect', client: 'test', port: port2 }, [port2]);
       return fromNodeMessagePort(port1);
     },
-    askToStop: () => host.postMessage({ type: AGENT_STOP_MESSAGE }),
+    askToStop: () => host.postMessage({ type: 'stop' }),
     close: () => host.close(),
   };
 }
@@ -129,15 +145,15 @@ describe('the agent process entry', () => {
     const portHanded = new Promise<void>((resolve) => (handed = resolve));
     const running = runAgentProcess({
       parent: {
+        ...host.parent,
         listen: (handlers) =>
           host.parent.listen({
             stop: handlers.stop,
-            port(port) {
-              handlers.port(port);
+            port(port, client) {
+              handlers.port(port, client);
               handed();
             },
           }),
-        close: () => host.parent.close(),
       },
       open: async () => {
         await portHanded;
@@ -149,5 +165,91 @@ describe('the agent process entry', () => {
 
     await expect(running).rejects.toThrow('newer DriveUp');
     await closed;
+    expect(await host.said('failed')).toEqual({
+      type: 'failed',
+      message: 'The database was written by a newer DriveUp.',
+    });
+    expect(host.heard.some((message) => message.type === 'ready')).toBe(false);
+  });
+
+  it('tells its host it is ready once it serves, not before', async () => {
+    const host = fakeParent();
+    closers.push(host.close);
+    const agent = slowHost();
+    const running = runAgentProcess({ parent: host.parent, open: agent.opened });
+    const answer = clientOn(host.sendPort()).ping.query();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.heard).toEqual([]);
+
+    agent.finishOpening();
+
+    expect(await answer).toBe('pong');
+    expect(await host.said('ready')).toEqual({ type: 'ready' });
+    await (await running).stop();
+  });
+});
+
+describe('the agent process with DriveUp’s agent', () => {
+  it('stops cleanly when asked to while the agent is still starting (the app quitting at once)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'du-'));
+    closers.push(() => void rm(home, { recursive: true, force: true }));
+    const env = { DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
+    const host = fakeParent();
+    closers.push(host.close);
+    const running = runAgentProcess({
+      parent: host.parent,
+      agent: { paths: resolvePaths({ env }), env, openBrowser: async () => {} },
+    });
+
+    // Delivered while the agent opens its database (a port message takes a turn; opening, many).
+    host.askToStop();
+
+    const agentProcess = await running;
+    await agentProcess.stopped;
+    expect(host.heard.map((message) => message.type)).toEqual(['ready']);
+  });
+});
+
+describe('the secret cipher over the parent port', () => {
+  it('seals and opens through the host, which sees only the name and the value', async () => {
+    const { port1: host, port2: parentPort } = new MessageChannel();
+    closers.push(() => host.close());
+    const asked: SecretRequest[] = [];
+    // The host's side, as main answers with safeStorage: here a reversible stand-in.
+    host.on('message', (request: SecretRequest) => {
+      asked.push(request);
+      const data =
+        request.op === 'seal'
+          ? Buffer.from(`${request.context}:${request.data}`).toString('base64')
+          : request.op === 'open'
+            ? Buffer.from(request.data, 'base64')
+                .toString()
+                .slice(request.context.length + 1)
+            : 'none';
+      host.postMessage({ type: 'secret-reply', id: request.id, ok: true, data });
+    });
+    const cipher = parentSecretCipher(workerThreadParent(parentPort));
+
+    const sealed = await cipher.seal('refresh-123', 'google-tokens');
+
+    expect(sealed).not.toContain('refresh-123');
+    expect(await cipher.open(sealed, 'google-tokens')).toBe('refresh-123');
+    expect(await cipher.protection()).toBe('none');
+    expect(asked.map((request) => [request.op, request.context])).toEqual([
+      ['seal', 'google-tokens'],
+      ['open', 'google-tokens'],
+      ['protection', ''],
+    ]);
+  });
+
+  it("fails a request with the host's reason", async () => {
+    const { port1: host, port2: parentPort } = new MessageChannel();
+    closers.push(() => host.close());
+    host.on('message', (request: SecretRequest) =>
+      host.postMessage({ type: 'secret-reply', id: request.id, ok: false, message: 'no keyring' }),
+    );
+    const cipher = parentSecretCipher(workerThreadParent(parentPort));
+
+    await expect(cipher.seal('x', 'google-tokens')).rejects.toThrow('no keyring');
   });
 });

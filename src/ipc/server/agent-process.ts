@@ -1,19 +1,14 @@
 import type { AnyTRPCRouter } from '@trpc/server';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Agent, AgentOptions } from '../../core/agent.ts';
+import type { ToAgentProcess } from '../common/agent-process-protocol.ts';
 import type { TrpcPort } from '../common/trpc-port.ts';
 import { parentPortTransport } from './agent-transports.ts';
 import { fromNodeMessagePort } from './node-message-port.ts';
-import {
-  AGENT_PORT_MESSAGE,
-  AGENT_STOP_MESSAGE,
-  type AgentProcessParent,
-} from './process-parent.ts';
+import type { AgentProcessParent } from './process-parent.ts';
 import { serveAgent, serveHost, type AgentTransport, type ServedAgent } from './serve-agent.ts';
 
 export {
-  AGENT_PORT_MESSAGE,
-  AGENT_STOP_MESSAGE,
   utilityProcessParent,
   workerThreadParent,
   type AgentProcessParent,
@@ -56,47 +51,65 @@ export interface AgentProcess {
  * The agent process's entry: the same host as `driveup agent` (serveAgent), serving every port its
  * parent hands over (Electron's `process.parentPort` in a `utilityProcess`,
  * `worker_threads.parentPort` in Node), and stopping when the parent asks. It listens before the
- * agent opens, so ports sent at once wait for it instead of being lost.
+ * agent opens, so ports sent at once wait for it instead of being lost. It tells the parent
+ * `ready` once the agent serves, or `failed` with the reason when it cannot start (and throws).
  */
 export async function runAgentProcess<TRouter extends AnyTRPCRouter>(
   options: AgentProcessOptions<TRouter>,
 ): Promise<AgentProcess> {
-  const transports = [parentPortTransport(options.parent), ...(options.transports ?? [])];
+  const { parent } = options;
+  const transports = [parentPortTransport(parent), ...(options.transports ?? [])];
   let served: ServedAgent;
+  try {
+    served = await serve(options, transports);
+  } catch (error) {
+    parent.post({ type: 'failed', message: String((error as Error)?.message ?? error) });
+    parent.close();
+    throw error;
+  }
+  parent.post({ type: 'ready' });
+  // Listening until the agent has stopped: a secret may still be written on the way down.
+  const stopped = served.stopped.then(() => parent.close());
+  return {
+    stopped,
+    stop: async () => void (await served.stop()),
+  };
+}
+
+async function serve<TRouter extends AnyTRPCRouter>(
+  options: AgentProcessOptions<TRouter>,
+  transports: AgentTransport[],
+): Promise<ServedAgent> {
   if ('agent' in options) {
     const hosted = await serveAgent(options.agent, transports);
     options.started?.(hosted.agent);
-    served = hosted;
-  } else {
-    served = await serveHost(async (requestShutdown) => {
-      const host = await options.open(requestShutdown);
-      return {
-        routers: { app: host.router, socket: host.router },
-        agent: null,
-        start: async () => {},
-        stop: () => host.stop(),
-        forceClose: async () => {},
-        logError: () => {},
-      };
-    }, transports);
+    return hosted;
   }
-  return {
-    stopped: served.stopped.then(() => undefined),
-    stop: async () => void (await served.stop()),
-  };
+  return serveHost(async (requestShutdown) => {
+    const host = await options.open(requestShutdown);
+    return {
+      routers: { app: host.router, socket: host.router },
+      agent: null,
+      start: async () => {},
+      stop: () => host.stop(),
+      forceClose: async () => {},
+      logError: () => {},
+    };
+  }, transports);
 }
 
 /**
  * For a Node host running the agent in a worker thread (tests, benchmarks): a new channel whose
  * far end goes to the worker's agent, this end adapted for a port link.
  */
-export function connectWorkerAgent(worker: Worker): TrpcPort {
+export function connectWorkerAgent(worker: Worker, client = 'test'): TrpcPort {
   const { port1, port2 } = new MessageChannel();
-  worker.postMessage({ type: AGENT_PORT_MESSAGE, port: port2 }, [port2]);
+  const connect: ToAgentProcess = { type: 'connect', client };
+  worker.postMessage({ ...connect, port: port2 }, [port2]);
   return fromNodeMessagePort(port1);
 }
 
 /** Asks the worker thread's agent to stop; the thread ends once it has. */
 export function stopWorkerAgent(worker: Worker): void {
-  worker.postMessage({ type: AGENT_STOP_MESSAGE });
+  worker.postMessage({ type: 'stop' } satisfies ToAgentProcess);
 }

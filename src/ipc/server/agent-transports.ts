@@ -71,10 +71,8 @@ export function parentPortTransport(parent: AgentProcessParent): AgentTransport 
       await ports.start(served.routers.app);
       if (stopAsked) served.requestShutdown();
     },
-    async close() {
-      parent.close();
-      await ports.close();
-    },
+    // The parent itself is closed by its owner (runAgentProcess) once the agent has stopped.
+    close: () => ports.close(),
   };
 }
 

@@ -1,38 +1,81 @@
 import { MessagePort } from 'node:worker_threads';
+import {
+  toAgentProcessSchema,
+  type FromAgentProcess,
+  type SecretReply,
+  type ToAgentProcess,
+} from '../common/agent-process-protocol.ts';
 import type { TrpcPort } from '../common/trpc-port.ts';
-import { fromMessagePortMain, type MessagePortMainLike } from './electron-message-port.ts';
+import { fromMessagePortMain, type MessagePortMainLike } from '../node/electron-message-port.ts';
 import { fromNodeMessagePort } from './node-message-port.ts';
 
-/** The host hands the agent a port to serve: the port travels in the message's transfer list. */
-export const AGENT_PORT_MESSAGE = 'driveup.agent.port';
-/** The host asks the agent to stop (the desktop app quitting): it stops and its process ends. */
-export const AGENT_STOP_MESSAGE = 'driveup.agent.stop';
-
-/** Whatever hosts the agent process, as the agent sees it: ports to serve, and a stop request. */
+/**
+ * Whatever hosts the agent process, as the agent sees it: ports to serve, a stop request, replies
+ * to its secret requests, and where it says that it is ready or failed. Messages follow
+ * src/ipc/common/agent-process-protocol.ts; anything else is ignored.
+ */
 export interface AgentProcessParent {
-  listen(handlers: { port(port: TrpcPort): void; stop(): void }): void;
+  listen(handlers: { port(port: TrpcPort, client: string): void; stop(): void }): void;
+  /** The host's answers to `secret` requests (parent-secret-cipher.ts). */
+  onSecretReply(listener: (reply: SecretReply) => void): void;
+  post(message: FromAgentProcess): void;
   /** Stops listening, so that the process or thread can end. */
   close(): void;
 }
 
-/** `worker_threads.parentPort`: the host posts `{ type, port }` with the port transferred. */
-export function workerThreadParent(parentPort: MessagePort): AgentProcessParent {
-  let onMessage: ((value: unknown) => void) | undefined;
+/** One raw message from the host, with the port it carried, already adapted. */
+type RawListener = (data: unknown, port: TrpcPort | undefined) => void;
+
+function processParent(raw: {
+  /** Attaches the one listener; returns what detaches it. */
+  on(listener: RawListener): () => void;
+  post(message: FromAgentProcess): void;
+}): AgentProcessParent {
+  const listeners: Array<(message: ToAgentProcess, port: TrpcPort | undefined) => void> = [];
+  let detach: (() => void) | undefined;
+  const on = (listener: (typeof listeners)[number]) => {
+    listeners.push(listener);
+    detach ??= raw.on((data, port) => {
+      const parsed = toAgentProcessSchema.safeParse(data);
+      // A port nobody will serve is closed, so that its other end learns it at once.
+      if (!parsed.success || parsed.data.type !== 'connect') port?.close();
+      if (parsed.success) for (const each of listeners) each(parsed.data, port);
+    });
+  };
   return {
     listen(handlers) {
-      onMessage = (value) => {
-        const message = value as { type?: unknown; port?: unknown } | null;
-        if (message?.type === AGENT_STOP_MESSAGE) handlers.stop();
-        if (message?.type === AGENT_PORT_MESSAGE && message.port instanceof MessagePort) {
-          handlers.port(fromNodeMessagePort(message.port));
-        }
-      };
-      parentPort.on('message', onMessage);
+      on((message, port) => {
+        if (message.type === 'stop') handlers.stop();
+        else if (message.type === 'connect' && port) handlers.port(port, message.client);
+      });
     },
+    onSecretReply(listener) {
+      on((message) => {
+        if (message.type === 'secret-reply') listener(message);
+      });
+    },
+    post: (message) => raw.post(message),
     close() {
-      if (onMessage) parentPort.off('message', onMessage);
+      listeners.length = 0;
+      detach?.();
+      detach = undefined;
     },
   };
+}
+
+/** `worker_threads.parentPort`: the host posts `{ type: 'connect', client, port }`, the port transferred. */
+export function workerThreadParent(parentPort: MessagePort): AgentProcessParent {
+  return processParent({
+    on(listener) {
+      const onMessage = (data: unknown) => {
+        const port = (data as { port?: unknown } | null)?.port;
+        listener(data, port instanceof MessagePort ? fromNodeMessagePort(port) : undefined);
+      };
+      parentPort.on('message', onMessage);
+      return () => parentPort.off('message', onMessage);
+    },
+    post: (message) => parentPort.postMessage(message),
+  });
 }
 
 /**
@@ -48,26 +91,24 @@ export interface UtilityParentPortLike {
     event: 'message',
     listener: (event: { data: unknown; ports: MessagePortMainLike[] }) => void,
   ): unknown;
+  postMessage(message: unknown): void;
 }
 
 /**
  * Electron's `process.parentPort` in the agent's `utilityProcess`: main posts
- * `{ type: AGENT_PORT_MESSAGE }` with a `MessagePortMain` in the transfer list.
+ * `{ type: 'connect', client }` with a `MessagePortMain` in the transfer list.
  */
 export function utilityProcessParent(parentPort: UtilityParentPortLike): AgentProcessParent {
-  let onMessage: ((event: { data: unknown; ports: MessagePortMainLike[] }) => void) | undefined;
-  return {
-    listen(handlers) {
-      onMessage = ({ data, ports }) => {
-        const type = (data as { type?: unknown } | null)?.type;
-        if (type === AGENT_STOP_MESSAGE) handlers.stop();
-        if (type === AGENT_PORT_MESSAGE)
-          for (const port of ports) handlers.port(fromMessagePortMain(port));
+  return processParent({
+    on(listener) {
+      const onMessage = ({ data, ports }: { data: unknown; ports: MessagePortMainLike[] }) => {
+        const [port, ...extra] = ports;
+        for (const unused of extra) unused.close();
+        listener(data, port ? fromMessagePortMain(port) : undefined);
       };
       parentPort.on('message', onMessage);
+      return () => parentPort.off('message', onMessage);
     },
-    close() {
-      if (onMessage) parentPort.off('message', onMessage);
-    },
-  };
+    post: (message) => parentPort.postMessage(message),
+  });
 }

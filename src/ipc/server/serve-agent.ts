@@ -123,17 +123,19 @@ export async function serveHost(
   let engine: HostedEngine | undefined;
   let stopping: Promise<StopOutcome> | undefined;
   let stopAsked = false;
+  let running = false;
   const started: AgentTransport[] = [];
   const stop = (): Promise<StopOutcome> => {
-    if (!engine) {
-      // Asked before the engine opened: it stops as soon as it has.
+    if (!engine || !running) {
+      // Asked before the engine has started (the desktop app quitting as its agent starts): it
+      // stops as soon as it has, rather than closing a database that start() is about to use.
       stopAsked = true;
       return stopped.promise;
     }
-    const running = engine;
+    const opened = engine;
     stopping ??= (async () => {
       await closeAll(started.filter((t) => !t.lock));
-      const clean = await stopWithin(running, options.stopDeadlineMs ?? STOP_DEADLINE_MS);
+      const clean = await stopWithin(opened, options.stopDeadlineMs ?? STOP_DEADLINE_MS);
       await closeAll(started.filter((t) => t.lock));
       stopped.resolve({ clean });
       return { clean };
@@ -173,6 +175,7 @@ export async function serveHost(
     await closeAll(transports.filter((t) => t.lock || !started.includes(t)));
     throw error;
   }
+  running = true;
   if (stopAsked) void stop();
   return {
     stopped: stopped.promise,
