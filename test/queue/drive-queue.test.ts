@@ -20,20 +20,29 @@ async function realQueue(options: Partial<UploadQueueOptions> = {}) {
   const queue = new UploadQueue({
     db,
     bus,
-    uploader: drive.uploader({ multipartMaxBytes: 256 * KIB }),
+    // A request left unanswered is given up after 5 s here (60 s in the product): the queue's
+    // answer to it, another attempt, is what these tests are about, not the wait.
+    uploader: drive.uploader({ multipartMaxBytes: 256 * KIB, requestTimeoutMs: 5000 }),
     concurrency: 3,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     ...options,
   });
+  /** Resolves once no job waits or runs; says where each job stands if that takes too long. */
   const idle = () =>
-    new Promise<void>((resolve) => {
+    new Promise<void>((resolve, reject) => {
       const check = () => {
         const c = queue.counts();
         if (c.queued + c.running + c.retrying > 0) return;
         off();
+        clearTimeout(late);
         resolve();
       };
       const off = bus.subscribe((e) => String(e.type).startsWith('job.') && check());
+      const late = setTimeout(() => {
+        off();
+        const jobs = db.prepare('SELECT name, state, attempts, error FROM jobs').all();
+        reject(new Error(`the queue is not idle after 25 s: ${JSON.stringify(jobs)}`));
+      }, 25_000);
       check();
     });
   const close = async () => {
