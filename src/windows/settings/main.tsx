@@ -2,7 +2,11 @@ import '../shared/theme.css';
 import './settings.css';
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import { api } from '../shared/agent-client.ts';
+import { api, transport } from '../shared/agent-client.ts';
+import {
+  askForBrowserNotifications,
+  browserNotifications,
+} from '../shared/browser-notifications.ts';
 import { errorMessage } from '../shared/error-message.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
 import { StateBlock } from '../shared/state-block.tsx';
@@ -74,6 +78,7 @@ function Groups({ keys }: { keys: SettingKeyView[] }) {
                 <SettingField key={view.key} view={view} />
               ))}
             {group.id === 'history' && <MongoCheck />}
+            {group.id === 'notifications' && transport === 'http' && <BrowserNotifications />}
           </section>
         ))}
       </div>
@@ -265,3 +270,29 @@ function MongoCheck() {
 mountPage(<SettingsPage />);
 startSettings();
 startWatchRules();
+
+/** Web mode: whether this browser shows the batches' notifications, and the way to allow it. */
+function BrowserNotifications() {
+  switch (browserNotifications.value) {
+    case 'unsupported':
+      return <p class="field-hint">This browser cannot show notifications.</p>;
+    case 'denied':
+      return (
+        <p class="field-hint">
+          This browser blocks DriveUp's notifications: allow them in its settings for this site.
+        </p>
+      );
+    case 'granted':
+      return (
+        <p class="field-hint">This browser shows them; clicking one opens its uploads in Review.</p>
+      );
+    default:
+      return (
+        <div class="setting">
+          <button type="button" class="button" onClick={() => void askForBrowserNotifications()}>
+            Show notifications in this browser
+          </button>
+        </div>
+      );
+  }
+}

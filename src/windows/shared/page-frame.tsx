@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { WINDOW_PAGES, type WindowPage } from '../../ipc/common/window-pages.ts';
 import { transport } from './agent-client.ts';
 import { ConnectionBanner } from './banner.tsx';
+import { startBrowserNotifications } from './browser-notifications.ts';
 
 interface PageFrameProps {
   page: WindowPage;
@@ -18,6 +19,7 @@ interface PageFrameProps {
  * link to each other; in the desktop app each is its own window, reached from the tray.
  */
 export function PageFrame({ page, actions, footer, children }: PageFrameProps) {
+  startBrowserNotifications();
   return (
     <div class="page">
       <ConnectionBanner />
