@@ -376,6 +376,17 @@ export class RuleRunner {
     for (const file of fresh) this.#enqueueing.set(file.path, { ...file, handing });
   }
 
+  /**
+   * The journal entry of `path` as the hand-over under way sees it: the version offered to the
+   * queue, which the entry (still `settling`, with an earlier version) does not know yet.
+   */
+  entryBeingHandedOver(path: string): JournalEntry | undefined {
+    const entry = this.#o.journal.get(path);
+    const offered = this.#enqueueing.get(path);
+    if (!entry || !offered || entry.jobId !== null) return entry;
+    return { ...entry, size: offered.size, mtimeMs: offered.mtimeMs };
+  }
+
   /** Resolves once nothing waits in the gate or for the queue's answer. */
   async whenIdle(): Promise<void> {
     while (!this.#stopped && this.pending > 0) {

@@ -191,8 +191,12 @@ export class WatchService {
     const path = rule && toRelative(rule.folder, job.path);
     if (!rule || !path) return Promise.resolve();
     const journal = this.#journal(rule.id);
+    // A job may finish before its hand-over is recorded: its outcome is judged against the
+    // version handed over, not the earlier one the settling entry holds (else it was lost).
+    const runner = this.#runners.get(rule.id);
+    const entry = runner ? runner.entryBeingHandedOver(path) : journal.get(path);
     const after = Promise.withResolvers<void>();
-    journal.write([entryAfterOutcome(journal.get(path), type, job, path)], () => {
+    journal.write([entryAfterOutcome(entry, type, job, path)], () => {
       if (type !== 'job.done' || rule.afterUpload.action === 'keep') return after.resolve();
       after.resolve(this.#track(this.#afterUpload(rule, path, job)));
     });
