@@ -15,6 +15,7 @@ import { liveProgress, queuePause } from '../shared/live-jobs.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
 import { PageLink } from '../shared/page-link.tsx';
 import { StateBlock } from '../shared/state-block.tsx';
+import { ProgressTrack } from '../shared/progress-bar.tsx';
 import { StateIcon } from '../shared/state-icon.tsx';
 import { Toolbar } from '../shared/toolbar.tsx';
 import { VirtualList } from '../shared/virtual-list.tsx';
@@ -116,24 +117,7 @@ function RunProgress({ summary: s }: { summary: ActivitySummary }) {
   ]
     .filter(Boolean)
     .join(' · ');
-  return (
-    <div class="progress">
-      <div
-        class="progress-track"
-        role="progressbar"
-        aria-label="All uploads"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
-        aria-valuetext={text}
-      >
-        <div class="progress-fill" style={{ transform: `scaleX(${fraction})` }} />
-      </div>
-      <div class="progress-text" aria-hidden="true">
-        {text}
-      </div>
-    </div>
-  );
+  return <ProgressTrack label="All uploads" fraction={fraction} text={text} />;
 }
 
 /** What needs a person: failures, sign-in, a full disk, MongoDB refusing. */

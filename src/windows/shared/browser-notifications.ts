@@ -8,16 +8,14 @@ export const browserNotifications = signal<Permission>(
   typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
 );
 
-let started = false;
-
 /**
  * Web mode: each batch the agent sums up (`notifications.batch`, which already honours
  * `notifications.enabled`) shows as this browser's notification once it is allowed, and a click
- * opens the batch's Review. In the desktop app main shows them, so the pages never do.
+ * opens the batch's Review. In the desktop app main shows them, so the pages never do. Once per
+ * page (mountPage).
  */
 export function startBrowserNotifications(): void {
-  if (started || transport !== 'http' || browserNotifications.value === 'unsupported') return;
-  started = true;
+  if (transport !== 'http' || browserNotifications.value === 'unsupported') return;
   onAgentEvent((event) => {
     if (event.type !== 'notifications.batch' || Notification.permission !== 'granted') return;
     const { batch } = event.data as { batch: { id: string; summary: string } };

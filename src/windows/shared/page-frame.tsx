@@ -19,7 +19,6 @@ interface PageFrameProps {
  * link to each other; in the desktop app each is its own window, reached from the tray.
  */
 export function PageFrame({ page, actions, footer, children }: PageFrameProps) {
-  startBrowserNotifications();
   return (
     <div class="page">
       <ConnectionBanner />
@@ -43,5 +42,6 @@ export function PageFrame({ page, actions, footer, children }: PageFrameProps) {
 }
 
 export function mountPage(element: ComponentChildren): void {
+  startBrowserNotifications();
   render(element, document.getElementById('app')!);
 }

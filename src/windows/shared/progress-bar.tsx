@@ -21,6 +21,19 @@ export function ProgressBar({ label, done, total, rate, secondsLeft }: ProgressB
   ]
     .filter(Boolean)
     .join(' · ');
+  return <ProgressTrack label={label} fraction={fraction} text={text} />;
+}
+
+/** The bar itself: `fraction` filled, `text` beside it and read out as its value. */
+export function ProgressTrack({
+  label,
+  fraction,
+  text,
+}: {
+  label: string;
+  fraction: number;
+  text: string;
+}) {
   return (
     <div class="progress">
       <div
