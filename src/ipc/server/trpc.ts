@@ -1,4 +1,4 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type TRPCError } from '@trpc/server';
 import {
   inputIssues,
   inputIssuesMessage,
@@ -22,8 +22,34 @@ const t = initTRPC.create({
   transformer,
   // Stack traces stay in the agent's log; over the API only when someone is debugging.
   isDev: process.env.DRIVEUP_LOG_LEVEL === 'debug',
-  errorFormatter({ shape, error, input }) {
-    const refusal = refusalOf(error.cause);
+  errorFormatter: ({ shape, error, input }) => formatError(shape, error, input),
+});
+
+/**
+ * What a refusal is, as data, for each face to word it (the CLI names its commands, a window its
+ * buttons): the `kind` an engine error carries (`missing-client-credentials`, `web-off`).
+ */
+export interface Refusal {
+  kind: string;
+}
+
+interface ErrorData {
+  inputIssues: InputIssue[] | null;
+  refusal: Refusal | null;
+}
+
+/**
+ * The error every face reads: input issues named field by field, a refusal's kind. It never
+ * throws: an exception here would leave the call unanswered (tRPC sends nothing), so a failure to
+ * word the issues falls back to tRPC's own message.
+ */
+export function formatError<Shape extends { message: string; data: object }>(
+  shape: Shape,
+  error: TRPCError,
+  input: unknown,
+): Shape & { data: Shape['data'] & ErrorData } {
+  const refusal = refusalOf(error.cause);
+  try {
     // Only a rejected input: a validation error deeper in the agent is a bug, not the caller's.
     const schemaIssues = error.code === 'BAD_REQUEST' ? schemaIssuesOf(error.cause) : undefined;
     if (!schemaIssues) return { ...shape, data: { ...shape.data, inputIssues: null, refusal } };
@@ -33,15 +59,9 @@ const t = initTRPC.create({
       message: inputIssuesMessage(issues),
       data: { ...shape.data, inputIssues: issues as InputIssue[] | null, refusal },
     };
-  },
-});
-
-/**
- * What a refusal is, as data, for each face to word it (the CLI names its commands, a window its
- * buttons): the `kind` an engine error carries (`missing-client-credentials`, `web-off`).
- */
-export interface Refusal {
-  kind: string;
+  } catch {
+    return { ...shape, data: { ...shape.data, inputIssues: null, refusal } };
+  }
 }
 
 function refusalOf(cause: unknown): Refusal | null {
