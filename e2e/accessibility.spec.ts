@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, openWindow, test, uploadAndWait } from './support/fixtures.ts';
 import { dropFiles, writeFiles } from './support/page-actions.ts';
-import { finishedBatch, hasReview } from './support/review-batch.ts';
+import { finishedBatch } from './support/review-batch.ts';
 
 /** Violations people would hit: axe's serious and critical ones. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -100,23 +100,21 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await openWindow(page, agent, 'review');
       await expect(page.getByText('Nothing to review.')).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);
-      if (await hasReview(agent.api)) {
-        const batch = await finishedBatch(
-          agent,
-          fakeGoogle,
-          [
-            { name: 'a.txt', content: 'a' },
-            { name: 'b.txt', content: 'b' },
-          ],
-          'Batch',
-        );
-        await page.goto(`${agent.origin}/review?batch=${encodeURIComponent(batch.id)}`);
-        await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();
-        expect(await seriousViolations(page)).toEqual([]);
-        await page.getByRole('button', { name: 'Move b.txt to Drive trash' }).click();
-        await expect(page.getByRole('dialog')).toBeVisible();
-        expect(await seriousViolations(page)).toEqual([]);
-      }
+      const batch = await finishedBatch(
+        agent,
+        fakeGoogle,
+        [
+          { name: 'a.txt', content: 'a' },
+          { name: 'b.txt', content: 'b' },
+        ],
+        'Batch',
+      );
+      await page.goto(`${agent.origin}/review?batch=${encodeURIComponent(batch.id)}`);
+      await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Move b.txt to Drive trash' }).click();
+      await expect(page.getByRole('dialog')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
     });
 
     test('the banner while the agent is away', async ({ page, agent }) => {

@@ -1,5 +1,5 @@
 import { expect, test } from './support/fixtures.ts';
-import { finishedBatch, hasReview, NO_REVIEW_YET } from './support/review-batch.ts';
+import { finishedBatch } from './support/review-batch.ts';
 
 test.describe('Review', () => {
   test('without a batch it says where uploads are', async ({ page, agent }) => {
@@ -13,7 +13,6 @@ test.describe('Review', () => {
     fakeGoogle,
     mode,
   }) => {
-    test.skip(!(await hasReview(agent.api)), NO_REVIEW_YET);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const batch = await finishedBatch(
       agent,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, nextEvent, openWindow, test, uploadAndWait } from './support/fixtures.ts';
 import { bytes, dropFiles, writeFiles } from './support/page-actions.ts';
-import { finishedBatch, hasReview } from './support/review-batch.ts';
+import { finishedBatch } from './support/review-batch.ts';
 
 const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
@@ -134,26 +134,24 @@ test('screenshots of every window, light and dark', async ({
   await expect(list.getByRole('progressbar')).toHaveCount(0);
 
   // Review: one batch as its notification summed it up.
-  if (await hasReview(agent.api)) {
-    const batch = await finishedBatch(
-      agent,
-      fakeGoogle,
-      [
-        { name: 'well-A1.png', content: 'refused' },
-        { name: 'well-A2.png', content: 'a2' },
-        { name: 'well-A3.png', content: 'a3' },
-        { name: 'well-A4.png', content: 'a4' },
-      ],
-      'Lab/2026/Imaging',
-    );
-    await page.goto(`${agent.origin}/review?batch=${encodeURIComponent(batch.id)}`);
-    await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();
-    await shoot(page, 'review');
-    await page.getByRole('button', { name: 'Move well-A3.png to Drive trash' }).click();
-    await expect(page.getByRole('dialog')).toBeVisible();
-    await shoot(page, 'review-trash');
-    await page.keyboard.press('Escape');
-  }
+  const batch = await finishedBatch(
+    agent,
+    fakeGoogle,
+    [
+      { name: 'well-A1.png', content: 'refused' },
+      { name: 'well-A2.png', content: 'a2' },
+      { name: 'well-A3.png', content: 'a3' },
+      { name: 'well-A4.png', content: 'a4' },
+    ],
+    'Lab/2026/Imaging',
+  );
+  await page.goto(`${agent.origin}/review?batch=${encodeURIComponent(batch.id)}`);
+  await expect(page.getByRole('heading', { name: batch.summary })).toBeVisible();
+  await shoot(page, 'review');
+  await page.getByRole('button', { name: 'Move well-A3.png to Drive trash' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await shoot(page, 'review-trash');
+  await page.keyboard.press('Escape');
 
   const fresh = await startAgent({
     home: join(home, 'fresh'),

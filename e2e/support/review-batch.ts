@@ -1,19 +1,6 @@
 import type { FakeGoogle } from '../../test/support/fake-google/index.ts';
-import { nextEvent, type AgentApi, type RunningAgent } from './fixtures.ts';
+import { nextEvent, type RunningAgent } from './fixtures.ts';
 import { writeFiles, type TestFile } from './page-actions.ts';
-
-/** `review.get` comes with the API's views (issue 15); an agent without it cannot open batches. */
-export async function hasReview(api: AgentApi): Promise<boolean> {
-  const review = (api as unknown as { review: { get: { query(i: object): Promise<unknown> } } })
-    .review;
-  return review.get.query({ batchId: 'none' }).then(
-    () => true,
-    (error: Error) => !/procedure/.test(error.message),
-  );
-}
-
-export const NO_REVIEW_YET =
-  'This agent has no review.get yet (it comes with the API views of issue 15)';
 
 /**
  * Uploads `files` one after the other into `folder`, the first refused by Drive (its storage is
