@@ -31,11 +31,16 @@ export interface AgentSupervisorOptions {
   secrets?: (request: SecretRequest) => Promise<SecretReply>;
   onState: (state: AgentProcessState) => void;
   onRepeatedFailure: (failures: number, lastMessage: string | undefined) => void;
+  /**
+   * The agent stopped by itself, cleanly (exit code 0): the API's `agent.shutdown`, a SIGTERM
+   * from someone else. Not a crash, so it is not restarted; main decides what follows.
+   */
+  onStoppedByItself?: () => void;
 }
 
 /**
- * Runs the agent process: forks it, hands it ports, restarts it with backoff when it dies, and
- * stops it (cleanly, or killed after 10 s) when the app quits. Ports asked for while it is down
+ * Runs the agent process: forks it, hands it ports, restarts it with backoff when it dies (exits
+ * other than 0), and stops it (cleanly, or killed after 10 s) when the app quits. Ports asked for while it is down
  * wait for the next process.
  */
 export class AgentSupervisor implements AgentPorts {
@@ -138,6 +143,13 @@ export class AgentSupervisor implements AgentPorts {
     const { clock } = this.#options;
     clock.clearTimeout(this.#stableTimer);
     if (this.#stopping) return;
+    if (code === 0) {
+      clock.clearTimeout(this.#restartTimer);
+      this.#stopping = Promise.resolve();
+      this.#setState('stopped');
+      this.#options.onStoppedByItself?.();
+      return;
+    }
     this.#failures += 1;
     this.#lastMessage ??= `exit code ${code}`;
     if (this.#failures >= (this.#options.failuresBeforeNotice ?? 3) && !this.#noticed) {

@@ -323,6 +323,12 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
           render();
         }
       },
+      // `agent.shutdown` (a script, `driveup` against this agent) stops the whole app: a tray
+      // whose agent is gone would only claim to upload.
+      onStoppedByItself: () => {
+        log.info('the agent stopped by itself (agent.shutdown or a signal); DriveUp quits');
+        app.quit();
+      },
       onRepeatedFailure: (failures, message) =>
         notifier.showProblem(
           'DriveUp’s agent keeps stopping',

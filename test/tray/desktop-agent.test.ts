@@ -179,6 +179,21 @@ describe('the desktop app with its own agent process', () => {
     expect(fork.process.signal).toBeNull();
     expect(harness.app!.supervisor!.state).toBe('stopped');
   });
+
+  it('quits when its agent is told to shut down over the API, instead of starting another', async () => {
+    const harness = await startApp();
+    await until(() => offers(harness, 'Pause uploads'));
+    const fork = harness.standin.forks[0]!;
+    const cli = createSocketClient<AppRouter>(harness.paths.socketPath);
+
+    expect(await cli.agent.shutdown.mutate()).toEqual({ stopping: true });
+    await harness.standin.app.quitted;
+
+    expect(await fork.process.exited).toBe(0);
+    expect(harness.standin.forks).toHaveLength(1);
+    expect(harness.app!.supervisor!.state).toBe('stopped');
+    expect(harness.standin.notifications).toEqual([]);
+  });
 });
 
 describe('the desktop app with a headless agent already running', () => {
