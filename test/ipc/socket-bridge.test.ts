@@ -216,4 +216,22 @@ describe('a window served from a headless agent through main', () => {
     expect(isAgentGoneError(error)).toBe(true);
     await bridges[0]!.closed;
   });
+
+  it('closes the port of a window that only listens, when the agent stops', async () => {
+    const { window, server, bus } = await headlessAgent();
+    let received = 0;
+    const listening = Promise.withResolvers<void>();
+    window.events.subscribe(undefined, {
+      onStarted: () => listening.resolve(),
+      onData: () => (received += 1),
+    });
+    await listening.promise;
+    bus.emit('uploaded', { name: 'a.txt', at: new Date() });
+    await until(() => received === 1);
+
+    await server.close();
+    sockets.splice(0);
+
+    await bridges[0]!.closed;
+  });
 });

@@ -31,9 +31,9 @@ export interface SocketBridge {
  * client of the agent's socket, and its answer, error shape or events go back over the port. The
  * process that bridges (Electron's main) thus holds no router and no engine: it only relays.
  *
- * Subscriptions go over the socket's server-sent events, which resume from their last id when
- * the agent restarts; a query or mutation that finds no agent closes the port, so that the
- * window sees the agent gone (as when its own agent process ends) and asks for a new port.
+ * Subscriptions go over the socket's server-sent events. A query or mutation that finds no agent,
+ * or an event stream that breaks, closes the port, so that the window sees the agent gone (as
+ * when its own agent process ends), asks for a new port and resumes from its last event id.
  * Events are bounded as the port server bounds them: a window more than a window of events behind
  * what it acknowledged (a renderer that hangs) loses its port instead of main holding them all,
  * and resumes from its last event when it connects again.
@@ -104,7 +104,11 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
       },
     }).subscribe({
       next: (envelope) => {
-        if (!relay(id, envelope, respond)) return;
+        const relayed = relay(id, envelope, respond);
+        // The socket's event stream broke (the agent stopped): its link would wait and resume
+        // in silence, so a window with only subscriptions open would never learn the agent went.
+        if (relayed === 'lost') return port.close();
+        if (relayed !== 'data') return;
         credit.sent += 1;
         if (credit.sent - credit.taken > EVENT_WINDOW) port.close();
       },
@@ -131,20 +135,24 @@ export function bridgePortToSocket(port: TrpcPort, socketPath: string): SocketBr
 }
 
 /**
- * An answer or event from the socket client, as the port server would have sent it; true when it
- * was data (an answer or an event).
+ * An answer or event from the socket client, as the port server would have sent it: `data` for
+ * an answer or an event, `lost` when the socket's event stream is trying to connect again after
+ * an error, `other` for the rest.
  */
 function relay(
   id: RequestId,
   envelope: OperationResultEnvelope<unknown, TRPCClientError<AnyTRPCRouter>>,
   respond: (message: TRPCResponseMessage) => void,
-): boolean {
+): 'data' | 'lost' | 'other' {
   const result = envelope.result as { type?: string; id?: string; data?: unknown };
   // The socket's own connection states are not the window's: its port link reports its own.
-  if (result.type === 'state') return false;
+  if (result.type === 'state') {
+    const { state, error } = result as { state?: string; error?: unknown };
+    return state === 'connecting' && error ? 'lost' : 'other';
+  }
   if (result.type === 'started' || result.type === 'stopped') {
     respond({ id, result: { type: result.type } });
-    return false;
+    return 'other';
   }
   // A tracked event keeps its id, so that the window's link can resume from it.
   respond({
@@ -155,7 +163,7 @@ function relay(
       data: transformer.serialize(result.data),
     },
   });
-  return true;
+  return 'data';
 }
 
 /**
