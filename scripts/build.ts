@@ -89,7 +89,7 @@ await build({
   // The `require` is for esbuild's `__require`, through which the bundled CommonJS packages
   // (commander) load Node built-ins. It is made on first use: every chunk gets the banner, and
   // making a require (and the chunk's import.meta) in each of the ~20 chunks a client command
-  // loads cost ~3 ms. Only calls are supported (no `require.resolve`): all `__require` does.
+  // loads cost ~1-2 ms. Only calls are supported (no `require.resolve`): all `__require` does.
   banner: {
     js: [
       `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`,

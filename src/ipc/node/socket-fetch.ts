@@ -30,7 +30,7 @@ export const SOCKET_ORIGIN = 'http://driveup.localhost';
  * closed, and never races the server's idle timeout on a reused connection. The connection is
  * made here rather than by an `http.Agent` (`socketPath`, `agent: false`): an agent's first
  * request checks whether the Host header is an IP address, and compiling Node's IPv6 regular
- * expression for that took ~8 ms of a ~75 ms `driveup status`.
+ * expression for that took ~5 ms of a ~75 ms `driveup status`.
  *
  * Failing to connect because nothing listens (ENOENT, ECONNREFUSED) rejects with
  * {@link AgentNotRunningError}; every other failure rejects with Node's own error.
