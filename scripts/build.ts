@@ -1,8 +1,9 @@
 // Bundles the entry points people run: the `driveup` command and the Electron main process.
 // Dependencies stay in node_modules (they ship with the app), but for the few every client command
 // loads (CLIENT_PACKAGES).
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { buildWindows } from './build-windows.ts';
 import { buildTrayBundles } from './tray-bundles.ts';
@@ -32,8 +33,48 @@ const external = Object.keys(dependencies)
   .filter((name) => !CLIENT_PACKAGES.includes(name))
   .flatMap((name) => [name, `${name}/*`]);
 
+/**
+ * commander requires node:child_process as it loads, to run a subcommand as its own executable,
+ * which `driveup` has none of: loading it (and node:dgram with it) was ~1.5 ms of every command.
+ * commander gets a stand-in that loads the module on first use.
+ */
+const lazyChildProcessForCommander: Plugin = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'node:child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "module.exports = { get spawn() { return process.getBuiltinModule('node:child_process').spawn; } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Every command module is loaded by main.ts (program.ts imports it), so what main.ts imports has
+ * been loaded by then. esbuild cannot know that: it puts each module shared by a different set of
+ * importers into a chunk of its own, and `driveup status` loaded some 20 files, each costing the
+ * ESM loader ~0.3 ms to resolve, read and link. Declared a dependency of every command, main.ts's
+ * whole graph shares one set of importers, and so a few chunks.
+ */
+const commandsAfterMain: Plugin = {
+  name: 'commands-after-main',
+  setup(build) {
+    const main = resolve('src/cli/main.ts');
+    build.onLoad({ filter: /[\\/]src[\\/]cli[\\/]commands[\\/][^\\/]+\.ts$/ }, (args) => ({
+      contents: `${readFileSync(args.path, 'utf8')}\nimport ${JSON.stringify(main)};\n`,
+      loader: 'ts',
+    }));
+  },
+};
+
 await build({
   entryPoints: entries,
+  plugins: [lazyChildProcessForCommander, commandsAfterMain],
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -45,12 +86,15 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   // `env -S` splits the flags (coreutils 8.30+, macOS; npm's Windows shims understand it too).
-  // The `require` is for the bundled CommonJS packages (commander) that require Node built-ins.
+  // The `require` is for esbuild's `__require`, through which the bundled CommonJS packages
+  // (commander) load Node built-ins. It is made on first use: every chunk gets the banner, and
+  // making a require (and the chunk's import.meta) in each of the ~20 chunks a client command
+  // loads cost ~1-2 ms. Only calls are supported (no `require.resolve`): all `__require` does.
   banner: {
     js: [
       `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`,
-      "import { createRequire as __driveupCreateRequire } from 'node:module';",
-      'const require = __driveupCreateRequire(import.meta.url);',
+      'let __driveupRequire;',
+      "const require = (id) => (__driveupRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
     ].join('\n'),
   },
   logLevel: 'info',
