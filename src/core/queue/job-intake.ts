@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { basename, resolve } from 'node:path';
 import { lookup } from 'mime-types';
 import type { ConflictPolicy } from '../config/settings-schema.ts';
 import { DiskFullError, isDiskFull } from '../store/disk-full.ts';
@@ -32,6 +33,11 @@ export interface EnqueueItem {
   scope?: FileScope;
   /** Upload again even when this file is in that folder already (under the conflict policy). */
   force?: boolean;
+  /**
+   * The file's size and time as the caller has just read them (the watcher's stability gate):
+   * the job's version, instead of another stat. The upload checks the opened file against it.
+   */
+  seen?: { size: number; mtimeMs: number };
 }
 
 /** Jobs waiting their turn or under way: adding them again changes nothing. */
@@ -56,7 +62,7 @@ export class JobIntake {
    */
   async enqueue(items: readonly EnqueueItem[]): Promise<AddedJob[]> {
     if (!items.length) return [];
-    const versions = await readFileVersions(items.map((item) => item.path));
+    const versions = await versionsOf(items);
     const now = this.#ctx.clock.now();
     const queued: Job[] = [];
     let added: AddedJob[];
@@ -76,7 +82,7 @@ export class JobIntake {
 
   /** What `enqueue` would do with these items, writing nothing: a dry run. */
   async plan(items: readonly EnqueueItem[]): Promise<PlannedFile[]> {
-    const versions = await readFileVersions(items.map((item) => item.path));
+    const versions = await versionsOf(items);
     const seen = new Set<string>();
     return items.map((item, i) => {
       const version = versions[i]!;
@@ -150,6 +156,23 @@ export class JobIntake {
     this.#ctx.jobs.insert(job, fingerprint);
     return job;
   }
+}
+
+/**
+ * Each item's version: the one its caller saw, else read from the file. A watched burst hands over
+ * versions the gate has just read; reading them again went through the thread pool a few dozen at
+ * a time, one event-loop turn each, and held the whole batch for most of a second under the load
+ * of the burst.
+ */
+async function versionsOf(items: readonly EnqueueItem[]): Promise<FileVersion[]> {
+  const unseen = items.filter((item) => !item.seen);
+  const read = unseen.length ? await readFileVersions(unseen.map((item) => item.path)) : [];
+  let next = 0;
+  return items.map(({ path, seen }) => {
+    if (!seen) return read[next++]!;
+    const absolute = resolve(path);
+    return { path: absolute, name: basename(absolute), size: seen.size, mtimeMs: seen.mtimeMs };
+  });
 }
 
 function statusOf(existing: Job | null | undefined, force = false): EnqueueStatus {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { useQueueRig } from '../../../test/support/queue/queue-harness.ts';
@@ -65,6 +65,18 @@ describe('UploadQueue: enqueue and identity', () => {
     });
     expect(r.uploader.requests).toHaveLength(1);
     expect(r.queue.counts()).toMatchObject({ done: 1, queued: 0 });
+  });
+
+  it('takes the version its caller saw as the job’s, without reading the file again', async () => {
+    const r = await rig();
+    const path = await r.file('frame.raw');
+    const { size, mtimeMs } = await stat(path);
+    // Written on after the watcher found it stable: the upload finds that change on the handle.
+    await writeFile(path, 'a longer content, written a moment later');
+    const [job] = await r.queue.enqueue([
+      { path, folderPath: 'DriveUp', source: 'watch', ruleId: 'r1', seen: { size, mtimeMs } },
+    ]);
+    expect(job).toMatchObject({ path, name: 'frame.raw', size, mtimeMs, added: 'queued' });
   });
 
   it('uploads the same file to another folder, and again to the same one only when forced', async () => {

@@ -459,6 +459,7 @@ export class RuleRunner {
       ruleId: this.rule.id,
       conflictPolicy: this.rule.conflictPolicy,
       scope: { foundIn: this.rule.folder, followLinks: this.rule.followSymlinks },
+      seen: { size: file.size, mtimeMs: file.mtimeMs },
     };
   }
 

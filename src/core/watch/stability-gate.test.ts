@@ -103,6 +103,24 @@ describe('StabilityGate', () => {
     expect(settled.map((f) => f.path)).toEqual(['old.bin', 'fresh.bin']);
   });
 
+  it('looks at a thousand due files within one turn of the event loop, and hands them over at once', async () => {
+    // Under a burst each turn of the loop is long: a check that yields often falls behind.
+    const { write, advance, settled } = fakeGate(2000);
+    for (let i = 0; i < 1000; i++) write(`f${i}`, 1);
+    let turns = 0;
+    let checking = true;
+    const countTurn = () => {
+      if (!checking) return;
+      turns++;
+      setImmediate(countTurn);
+    };
+    setImmediate(countTurn);
+    await advance(2000);
+    checking = false;
+    expect(turns).toBe(0);
+    expect(settled).toHaveLength(1000);
+  });
+
   it('reports files that disappeared while settling (renamed away, deleted)', async () => {
     const { write, advance, settled, gone, files } = fakeGate(100);
     write('x.crdownload', 5);

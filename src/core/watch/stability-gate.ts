@@ -24,10 +24,14 @@ interface Pending {
   due: number;
 }
 
-/** Files looked at again between two turns of the event loop (each look is one stat call). */
-const STAT_SLICE = 256;
-/** Settled files handed over at once at most: a check of thousands hands over as it goes. */
-const HAND_OVER_EVERY = 1024;
+/**
+ * Files looked at again, and those settled handed over, between two turns of the event loop. A
+ * look is one stat of a few microseconds; the hand-over costs the queue and the journal a
+ * transaction each, some tens of microseconds a file. Under a burst every turn is a long one
+ * (uploads commit in it too): a check that yielded every 256 looks took four turns per thousand
+ * files, fell behind the files falling due, and grew into checks of thousands taking seconds.
+ */
+const SLICE = 1024;
 /**
  * Checks follow each other this far apart at least, so that a burst is handed over ten times a
  * second instead of file by file: each hand-over costs the queue a commit that waits for the disk.
@@ -118,28 +122,23 @@ export class StabilityGate {
     for (const resolve of this.#emptyWaiters.splice(0)) resolve();
   }
 
-  /** Looks again at every file whose window has passed. */
+  /** Looks again at every file whose window has passed, handing those settled over slice by slice. */
   async check(): Promise<void> {
     if (this.#checking || this.#stopped) return;
     this.#checking = true;
     this.#lastCheckAt = this.#now();
     try {
       const due = this.#takeDue();
-      let settled: FileVersion[] = [];
       const gone: string[] = [];
-      for (let i = 0; i < due.length; i += STAT_SLICE) {
+      for (let i = 0; i < due.length; i += SLICE) {
         if (i > 0) await yieldToEventLoop();
         if (this.#stopped) return;
-        await this.#recheck(due.slice(i, i + STAT_SLICE), settled, gone);
+        const settled: FileVersion[] = [];
+        await this.#recheck(due.slice(i, i + SLICE), settled, gone);
         if (this.#stopped) return;
-        // Few hand-overs: each costs the queue and the journal a transaction.
-        if (settled.length >= HAND_OVER_EVERY) {
-          this.#options.onSettled(settled);
-          settled = [];
-        }
+        if (settled.length) this.#options.onSettled(settled);
       }
       if (gone.length) this.#options.onGone(gone);
-      if (settled.length) this.#options.onSettled(settled);
     } finally {
       this.#checking = false;
       this.#schedule();

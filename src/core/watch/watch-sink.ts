@@ -13,6 +13,8 @@ export interface WatchQueueItem {
   conflictPolicy: ConflictPolicy;
   /** The rule's folder, and whether its links are followed: checked again when the file is opened. */
   scope: FileScope;
+  /** The version the stability gate found unchanged for the window: the one to upload. */
+  seen: { size: number; mtimeMs: number };
 }
 
 /**
