@@ -1,5 +1,5 @@
 import type { Dirent, Stats } from 'node:fs';
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { SkippedPath } from '../queue/skipped-path.ts';
@@ -50,6 +50,8 @@ export interface ScanResult {
 }
 
 const STAT_SLICE = 256;
+/** Listed in the event loop's thread (see `listFolder`): a few thousand entries at most. */
+const SMALL_FOLDER_BYTES = 64 * 1024;
 const GONE = new Set(['ENOENT', 'ENOTDIR']);
 
 /**
@@ -59,7 +61,7 @@ const GONE = new Set(['ENOENT', 'ENOTDIR']);
  * sockets and devices are listed as skipped, with the reason.
  */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
-  const readDir = options.readDir ?? ((dir: string) => readdir(dir, { withFileTypes: true }));
+  const readDir = options.readDir ?? listFolder;
   const files: ScannedFile[] = [];
   const skipped: SkippedPath[] = [];
   const start = options.from ?? '';
@@ -118,6 +120,26 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
     }
   }
   return { files, skipped, missing: false, subfolders, unreadable };
+}
+
+/**
+ * A small folder is listed synchronously: the thread-pool round trip of an asynchronous listing
+ * costs more than listing a hundred entries. It was ~10% of the CPU time of an idle rescan of 500
+ * folders, and a quarter on a busy machine, where each hand-over between threads waits its turn.
+ * A big folder, or one whose size says nothing of its entries (0 on Windows and some network
+ * shares), is still listed in the thread pool, so that listing 100,000 entries (~150 ms) never
+ * holds the event loop. A folder's size grows with its entries where the file system reports one;
+ * the one stat costs far less than the round trip it saves.
+ */
+async function listFolder(dir: string): Promise<Dirent[]> {
+  let size = 0;
+  try {
+    size = statSync(dir, { throwIfNoEntry: false })?.size ?? 0;
+  } catch {
+    // The listing says what is wrong, as it always did.
+  }
+  if (size > 0 && size <= SMALL_FOLDER_BYTES) return readdirSync(dir, { withFileTypes: true });
+  return readdir(dir, { withFileTypes: true });
 }
 
 function note(skipped: SkippedPath[], path: string, sighting: Sighting): void {
