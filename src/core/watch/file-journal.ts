@@ -59,6 +59,11 @@ export class FileJournal {
     this.#ruleId = ruleId;
   }
 
+  /** How many paths the journal holds. */
+  get size(): number {
+    return this.#map().size;
+  }
+
   get(path: string): JournalEntry | undefined {
     return this.#map().get(path);
   }

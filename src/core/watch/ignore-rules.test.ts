@@ -1,5 +1,11 @@
+import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { createPathFilter, globProblem, TEMPORARY_NAME_PATTERNS } from './ignore-rules.ts';
+import {
+  anyPattern,
+  createPathFilter,
+  globProblem,
+  TEMPORARY_NAME_PATTERNS,
+} from './ignore-rules.ts';
 
 const defaults = { include: [], exclude: [], ignoreHidden: true, ignoreTemporary: true };
 
@@ -48,6 +54,53 @@ describe('ignore rules', () => {
     // An excluded folder excludes what is in it, even when an event names only the file.
     expect(filter.entersDir('x/cache')).toBe(false);
     expect(filter.acceptsFile('x/cache/photo.jpg')).toBe(false);
+  });
+
+  it('matches a list of globs exactly as picomatch does, in one test', () => {
+    const lists = [
+      TEMPORARY_NAME_PATTERNS,
+      ['*.jpg', '*.{png,gif}', 'IMG_????.cr3', '[abc]*.txt', '!*.keep', 'exact-name', '.hidden'],
+      ['raw/**/*.cr3', 'cache/*', '**/*-thumb.jpg', 'a/b/c', '**/.git/**', 'x/{y,z}/*.md'],
+    ];
+    const inputs = [
+      ...['movie.mp4.part', 'a.crdownload', 'x.download', 'r.tmp', '~$report.docx'],
+      ...['.~lock.s.ods#', 'n.txt.swp', '.DS_Store', 'Thumbs.db', 'thumbs.db', 'movie.mp4'],
+      ...['photo.jpg', 'photo.JPG', 'a.png', 'b.gif', 'IMG_1234.cr3', 'IMG_12345.cr3', 'a1.txt'],
+      ...['d1.txt', 'x.keep', 'exact-name', 'exact-name2', '.hidden', 'part', '.part', ''],
+      ...['raw/2026/img.cr3', 'raw/img.cr3', 'img.cr3', 'cache/a', 'cache/a/b', 'x/cache/a'],
+      ...['p/q-thumb.jpg', 'q-thumb.jpg', 'a/b/c', 'a/b/c/d', 'r/.git/config', 'x/y/n.md'],
+      ...['x/w/n.md', 'some dir/name with spaces.tmp', 'ünïcode/ファイル.part'],
+    ];
+    for (const globs of lists) {
+      const ours = anyPattern(globs);
+      const theirs = picomatch([...globs], { dot: true });
+      for (const input of inputs) {
+        expect(ours(input), `${input} against ${globs.join(' ')}`).toBe(Boolean(theirs(input)));
+      }
+    }
+  });
+
+  it('judges the entries of a listed folder as it judges their paths', () => {
+    const options = [
+      defaults,
+      { ...defaults, ignoreHidden: false, ignoreTemporary: false },
+      { ...defaults, include: ['*.jpg', 'raw/**/*.cr3'], exclude: ['cache', '**/*-thumb.jpg'] },
+    ];
+    const paths = [
+      ...['a.jpg', 'a.tmp', '.env', 'raw', 'raw/2026', 'raw/2026/i.cr3', 'raw/.x/i.cr3'],
+      ...['.git', '.git/config', '.git/objects', 'x/cache', 'x/cache/p.jpg', 'x/cache/sub'],
+      ...['x/cache/sub/p.jpg', 'cache', 'cache/p.jpg', 'p/q-thumb.jpg', 'a/b/c.jpg'],
+    ];
+    for (const option of options) {
+      const filter = createPathFilter(option);
+      for (const path of paths) {
+        const slash = path.lastIndexOf('/');
+        const inFolder = filter.inFolder(slash < 0 ? '' : path.slice(0, slash));
+        const name = path.slice(slash + 1);
+        expect(inFolder.acceptsFile(name, path), path).toBe(filter.acceptsFile(path));
+        expect(inFolder.entersDir(name, path), path).toBe(filter.entersDir(path));
+      }
+    }
   });
 
   it('refuses globs that cannot mean what was typed', () => {

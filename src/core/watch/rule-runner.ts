@@ -233,12 +233,18 @@ export class RuleRunner {
    */
   #reconcile({ files, unreadable }: ScanResult, from: string): void {
     const journal = this.#o.journal;
-    const found = new Set<string>();
     const firstSeen: JournalEntry[] = [];
-    for (const file of files) {
-      found.add(file.path);
-      this.#consider(file, firstSeen);
+    let known = 0;
+    for (const file of files) if (this.#consider(file, firstSeen)) known++;
+    // A scan lists each path once: when it found every path the journal holds, none is gone and
+    // any noted missing is back. So a rescan of an unchanged tree ends here, without building a
+    // set of all it found and checking each entry against it (~6% of its instructions).
+    if (from === '' && known === journal.size) {
+      journal.write(firstSeen);
+      journal.notePresent([...journal.missingPaths()]);
+      return;
     }
+    const found = new Set(files.map((file) => file.path));
     const vanished: string[] = [];
     const missing: string[] = [];
     for (const entry of journal.entries()) {
@@ -261,13 +267,15 @@ export class RuleRunner {
   /**
    * One sighting of a file, possibly stale (a scan stats a file long before it compares). So a
    * sighting never overwrites what the journal knows; it only sends the file to the gate, which
-   * stats it again and settles the version that is really there.
+   * stats it again and settles the version that is really there. True when the journal knows
+   * the path.
    */
-  #consider(file: FileVersion, firstSeen: JournalEntry[]): void {
+  #consider(file: FileVersion, firstSeen: JournalEntry[]): boolean {
     const entry = this.#o.journal.get(file.path);
-    if (isHandled(entry, file) || this.#isOffered(file)) return;
+    if (isHandled(entry, file) || this.#isOffered(file)) return entry !== undefined;
     if (!entry) firstSeen.push(settling(file));
     this.#gate?.observe(file);
+    return entry !== undefined;
   }
 
   #isOffered(file: FileVersion): boolean {

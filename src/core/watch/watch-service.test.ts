@@ -231,6 +231,22 @@ describe('watch folders: exactly once across restarts and changes', () => {
     expect(h.sink.countOf(file)).toBe(2);
   });
 
+  it('notes an uploaded file gone in the rescan that finds a new file in its place', async () => {
+    const { folder, h } = await setUp();
+    const ruleId = await addRule(h, { folder });
+    await writeFile(join(folder, 'old.txt'), 'old');
+    await h.sink.waitForPath(join(folder, 'old.txt'));
+    h.bus.emit('job.done', { job: finishedJob(h.sink.items[0]!) });
+    await expectQuiet(h, ruleId);
+    // As many files as the journal holds, but not the same ones.
+    await rm(join(folder, 'old.txt'));
+    await writeFile(join(folder, 'new.txt'), 'new');
+    await h.service.rescan(ruleId);
+    // Noted missing by that rescan: forgotten once gone long enough.
+    expect(await h.service.forgetMissing(Date.now() + 1)).toBe(1);
+    await h.sink.waitForPath(join(folder, 'new.txt'));
+  });
+
   // It failed about one full run in three while an outcome that came before its hand-over was
   // recorded was lost (fixed: WatchService.handleJobOutcome). The retry goes once full runs have
   // shown it no longer needs one.
