@@ -23,7 +23,8 @@ import {
 } from './uploader.ts';
 
 const KIB_256 = 256 * 1024;
-const READ_AHEAD_FILES = 4;
+/** As many as the queue names ahead, with room to spare: at most 2 MiB of small files. */
+const READ_AHEAD_FILES = 8;
 
 export interface DriveUploaderOptions {
   auth: DriveAuth;
