@@ -192,12 +192,14 @@ export class AttemptRunner {
   #recordLater(job: Job, result: UploadResult): void {
     const recorded = new Promise<void>((resolve) => {
       setImmediate(() => {
+        let recorded = false;
         try {
-          this.#o.outcomes.succeeded(job, result, ['running']);
+          recorded = this.#o.outcomes.succeeded(job, result, ['running']);
         } finally {
           this.#recording.delete(job.id);
           resolve();
-          this.#o.afterRun();
+          // The slot was offered again at the hand-off; only a retry scheduled instead needs more.
+          if (!recorded) this.#o.afterRun();
         }
       });
     });
