@@ -106,7 +106,7 @@ describe('the agent applies settings while it runs', () => {
       jobs: [job],
     } = await agent.add({ paths: [file], folder: 'Chunks', source: 'cli' });
     await next('job.done', (d) => d.job.id === job!.id);
-    // 6 MiB in 1 MiB chunks; the default 8 MiB would have sent one.
+    // 6 MiB in 1 MiB chunks; the default 64 MiB would have sent one.
     expect(fake.requestCount('PUT /upload/drive/v3/files') - puts).toBe(6);
   });
 

@@ -19,7 +19,7 @@ describe('SettingsStore', () => {
   it('starts from defaults when there is no file, without creating one', async () => {
     const file = join(await tempDir(), 'settings.json');
     const settings = await new SettingsStore(file).load();
-    expect(settings.uploads).toMatchObject({ concurrency: 3, chunkSizeBytes: 8 * 1024 * 1024 });
+    expect(settings.uploads).toMatchObject({ concurrency: 3, chunkSizeBytes: 64 * 1024 * 1024 });
     expect(settings.google.scope).toBe('drive.file');
     await expect(stat(file)).rejects.toThrow();
   });
@@ -31,7 +31,7 @@ describe('SettingsStore', () => {
     await store.update({ uploads: { concurrency: 6 }, machineName: 'lab-pc' });
     const reread = await new SettingsStore(file).load();
     expect(reread.uploads.concurrency).toBe(6);
-    expect(reread.uploads.chunkSizeBytes).toBe(8 * 1024 * 1024);
+    expect(reread.uploads.chunkSizeBytes).toBe(64 * 1024 * 1024);
     expect(reread.machineName).toBe('lab-pc');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
@@ -129,7 +129,7 @@ describe('SettingsStore unset', () => {
     });
     await store.update({}, ['uploads.chunkSizeBytes', 'google.endpoint']);
     const reread = await new SettingsStore(file).load();
-    expect(reread.uploads).toMatchObject({ concurrency: 5, chunkSizeBytes: 8 * 1024 * 1024 });
+    expect(reread.uploads).toMatchObject({ concurrency: 5, chunkSizeBytes: 64 * 1024 * 1024 });
     expect(reread.google).toEqual({ clientId: 'id', scope: 'drive.file' });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
       uploads: { concurrency: 5 },

@@ -23,13 +23,14 @@ import {
 } from './uploader.ts';
 
 const KIB_256 = 256 * 1024;
-const READ_AHEAD_FILES = 4;
+/** As many as the queue names ahead, with room to spare: at most 2 MiB of small files. */
+const READ_AHEAD_FILES = 8;
 
 export interface DriveUploaderOptions {
   auth: DriveAuth;
   /** Drive API root, e.g. `https://www.googleapis.com/` (`googleEndpoints().apiRoot`). */
   apiRoot: string;
-  /** Resumable chunk size, a multiple of 256 KiB. Default 8 MiB. */
+  /** Resumable chunk size, a multiple of 256 KiB. Default 64 MiB (settings-schema.ts says why). */
   chunkSizeBytes?: number;
   /** Files up to this size go in one multipart request. Default 5 MiB. */
   multipartMaxBytes?: number;
@@ -75,7 +76,7 @@ export class DriveUploader implements Uploader {
   readonly #requestTimeoutMs: number;
 
   constructor(options: DriveUploaderOptions) {
-    this.#chunkSize = checkedChunkSize(options.chunkSizeBytes ?? 8 * 1024 * 1024);
+    this.#chunkSize = checkedChunkSize(options.chunkSizeBytes ?? 64 * 1024 * 1024);
     this.#multipartMax = options.multipartMaxBytes ?? 5 * 1024 * 1024;
     this.#gate = new FileGate(options.ownPaths);
     // Only files sent in one request, as one buffer: a few hundred KiB held, whatever the burst.

@@ -105,6 +105,22 @@ describe('UploadQueue: read-ahead and slots', () => {
     });
   });
 
+  it('names each job four claims ahead of its own', async () => {
+    const r = await rig({ concurrency: 1 });
+    const jobs = await backlog(r, 6);
+    let namedBeforeSecond: string[] = [];
+    r.uploader.script(r.uploader.store, async (request) => {
+      namedBeforeSecond = r.uploader.hints.map((h) => h.jobId);
+      return r.uploader.store(request);
+    });
+
+    await r.queue.start();
+    await r.idle();
+
+    // With a lead of four claims, a small file's reads are done by the time its slot frees.
+    expect(namedBeforeSecond).toEqual(jobs.slice(1, 5).map((job) => job.id));
+  });
+
   it('starts the next upload as soon as one ends, not a timer later', async () => {
     const r = await rig({ concurrency: 1 });
     await backlog(r, 2);

@@ -47,8 +47,11 @@ export class OutcomeRecorder {
     this.#ctx = options.ctx;
   }
 
-  /** The upload succeeded: the job is done (even one cancelled meanwhile: the file is in Drive). */
-  succeeded(job: Job, result: UploadResult, from: readonly JobState[]): void {
+  /**
+   * The upload succeeded: the job is done (even one cancelled meanwhile: the file is in Drive).
+   * False when that could not be recorded and a retry was scheduled instead.
+   */
+  succeeded(job: Job, result: UploadResult, from: readonly JobState[]): boolean {
     const now = this.#ctx.clock.now();
     const patch: JobPatch = {
       state: 'done',
@@ -72,8 +75,9 @@ export class OutcomeRecorder {
       this.#ctx.write('could not record a failed attempt', () =>
         this.#scheduleRetry(job, new UploadError('transient', describe(error)), now),
       );
-      return;
+      return false;
     }
+    return true;
   }
 
   async attemptFailed(job: Job, error: unknown, progress: AttemptProgress): Promise<void> {

@@ -246,6 +246,54 @@ describe('UploadQueue: scheduling', () => {
     expect(started).toEqual(['w1.bin', 'drop.bin', 'cli.bin', 'w2.bin', 'w3.bin', 'w4.bin']);
   });
 
+  it('starts a slot’s next upload before recording the success that freed it, each success committed before its event', async () => {
+    const r = await rig({ concurrency: 1 });
+    const [a, b] = [await r.file('a.bin'), await r.file('b.bin')];
+    const [ja, jb] = await r.queue.enqueue([
+      { path: a, folderPath: 'D', source: 'drop' },
+      { path: b, folderPath: 'D', source: 'drop' },
+    ]);
+    const order: string[] = [];
+    const reader = new DatabaseSync(r.dbFile, { readOnly: true });
+    const stateOf = (id: string) =>
+      reader.prepare('SELECT state FROM jobs WHERE id = ?').get(id)?.state;
+    r.uploader.script(r.uploader.store, async (request) => {
+      order.push(`upload ${request.name}: a is ${stateOf(ja!.id)}`);
+      return r.uploader.store(request);
+    });
+    r.bus.on('job.done', ({ job }) => order.push(`done ${job.name}: ${stateOf(job.id)}`));
+
+    await r.queue.start();
+    await r.idle();
+    reader.close();
+
+    // The slot's next request goes out at once; a's history and journal commit while it is out.
+    expect(order).toEqual(['upload b.bin: a is running', 'done a.bin: done', 'done b.bin: done']);
+    expect(r.queue.get(jb!.id)?.state).toBe('done');
+  });
+
+  it('records a success whose slot already went on, when the queue stops in between', async () => {
+    const r = await rig({ concurrency: 1 });
+    const [a, b] = [await r.file('a.bin'), await r.file('b.bin')];
+    const [ja, jb] = await r.queue.enqueue([
+      { path: a, folderPath: 'D', source: 'drop' },
+      { path: b, folderPath: 'D', source: 'drop' },
+    ]);
+    const stopped = Promise.withResolvers<Promise<void>>();
+    r.uploader.script(r.uploader.store, async (request) => {
+      // a is uploaded and not recorded yet: the stop must wait for its record.
+      stopped.resolve(r.queue.stop());
+      request.signal.throwIfAborted();
+      return new Promise(() => {});
+    });
+
+    await r.queue.start();
+    await await stopped.promise;
+
+    expect(r.queue.get(ja!.id)?.state).toBe('done');
+    expect(r.queue.get(jb!.id)?.state).toBe('queued');
+  });
+
   it('takes a new concurrency at run time', async () => {
     const r = await rig({ concurrency: 1 });
     const files = await Promise.all([1, 2, 3, 4, 5].map((i) => r.file(`f${i}.bin`)));

@@ -393,6 +393,7 @@ export class UploadQueue {
     this.#retryTimer.cancel();
     this.#attempts.letGoAll(STOPPING);
     await this.#slots.drained();
+    await this.#attempts.recorded();
     await this.#attempts.settledWithin(STOP_GRACE_MS);
     if (wasRunning) await this.#slots.destroy();
     // Kept leases cost the next start a Drive lookup each, nothing more.
