@@ -10,6 +10,7 @@ import type { AppRouter } from '../src/ipc/server/app-router.ts';
 import { portLink } from '../src/ipc/common/port-link.ts';
 import { connectWorkerAgent, stopWorkerAgent } from '../src/ipc/server/agent-process.ts';
 import { createSocketClient } from '../src/ipc/node/socket-client.ts';
+import { findAgentNotRunningError } from '../src/ipc/node/socket-errors.ts';
 import { transformer } from '../src/ipc/server/trpc.ts';
 import type { AgentWorkerData, EMIT_EVENTS_MESSAGE } from '../test/support/agent-worker.ts';
 
@@ -26,9 +27,19 @@ const overPort = createTRPCClient<AppRouter>({
   links: [portLink<AppRouter>({ connect: () => connectWorkerAgent(worker), transformer })],
 });
 const overSocket = createSocketClient<AppRouter>(resolvePaths({ env }).socketPath);
-// The first call waits for the agent to open; neither transport is timed on it.
+// The first call waits for the agent to open; neither transport is timed on it. The port may
+// answer before the socket listens (transports start one after the other): the socket is asked
+// until it answers.
 await overPort.agent.status.query();
-await overSocket.agent.status.query();
+for (let tries = 0; ; tries++) {
+  try {
+    await overSocket.agent.status.query();
+    break;
+  } catch (error) {
+    if (tries >= 100 || !findAgentNotRunningError(error)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const port = await timeEach(calls, () => overPort.agent.status.query());
 const socket = await timeEach(calls, () => overSocket.agent.status.query());
