@@ -248,9 +248,8 @@ describe('watch folders: exactly once across restarts and changes', () => {
   });
 
   // It failed about one full run in three while an outcome that came before its hand-over was
-  // recorded was lost (fixed: WatchService.handleJobOutcome). The retry goes once full runs have
-  // shown it no longer needs one.
-  it('does not queue a failed file again until it changes', { retry: 2 }, async () => {
+  // recorded was lost (fixed: WatchService.handleJobOutcome).
+  it('does not queue a failed file again until it changes', async () => {
     const { folder, h } = await setUp();
     const ruleId = await addRule(h, { folder });
     const file = join(folder, 'bad.bin');
