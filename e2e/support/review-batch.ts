@@ -12,7 +12,11 @@ export async function finishedBatch(
   files: readonly TestFile[],
   folder: string,
 ): Promise<{ id: string; summary: string }> {
-  await agent.api.settings.update.mutate({ set: { notifications: { batchSeconds: 1 } } });
+  // One upload at a time, so that the fault meets the first file: two running at once reach
+  // Drive in either order.
+  await agent.api.settings.update.mutate({
+    set: { notifications: { batchSeconds: 1 }, uploads: { concurrency: 1 } },
+  });
   const paths = await writeFiles(agent.dropDir, files);
   fakeGoogle.addFault({
     path: '/upload/drive/v3/files',
