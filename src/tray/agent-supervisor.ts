@@ -40,8 +40,8 @@ export interface AgentSupervisorOptions {
 
 /**
  * Runs the agent process: forks it, hands it ports, restarts it with backoff when it dies (exits
- * other than 0), and stops it (cleanly, or killed after 10 s) when the app quits. Ports asked for while it is down
- * wait for the next process.
+ * other than 0), and stops it (cleanly, or killed after 10 s) when the app quits. Ports asked
+ * for while it is down wait for the next process.
  */
 export class AgentSupervisor implements AgentPorts {
   readonly #options: AgentSupervisorOptions;
@@ -144,7 +144,6 @@ export class AgentSupervisor implements AgentPorts {
     clock.clearTimeout(this.#stableTimer);
     if (this.#stopping) return;
     if (code === 0) {
-      clock.clearTimeout(this.#restartTimer);
       this.#stopping = Promise.resolve();
       this.#setState('stopped');
       this.#options.onStoppedByItself?.();

@@ -105,11 +105,11 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
         const stats = lstatOrNull(options, prefix + name, path);
         if (stats?.isFile()) files.push({ path, size: stats.size, mtimeMs: stats.mtimeMs });
         else if (stats?.isSymbolicLink()) links.push(path);
-        else if (stats) note(skipped, path, sightingOf(join(options.root, path), stats));
+        else if (stats) note(skipped, path, sightingOf(prefix + name, stats));
       } else if (entry.isSymbolicLink()) {
         links.push(path);
       } else {
-        note(skipped, path, special(join(options.root, path), entry));
+        note(skipped, path, special(prefix + name, entry));
       }
     }
     for (const path of links) {
