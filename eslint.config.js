@@ -293,7 +293,16 @@ export const typedRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-results/', 'playwright-report/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      'test-results/',
+      'playwright-report/',
+      '.test-reports/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,7 +16,8 @@ export default defineConfig<{ mode: Mode }>({
   // Two-core machines: each test runs an agent and a browser.
   workers: 2,
   fullyParallel: true,
-  reporter: [['list']],
+  // The JSON report is what `npm test`'s closing line adds up (scripts/test-report.ts).
+  reporter: [['list'], ['json', { outputFile: '.test-reports/playwright.json' }]],
   outputDir: 'test-results',
   use: {
     headless: true,
