@@ -1,6 +1,6 @@
 import { resolvePaths, type DriveUpPaths } from '../core/config/paths.ts';
 import { connectToAgent, type AgentClient } from './agent-client.ts';
-import { escapeControlKeepingLines } from './terminal-text.ts';
+import { answerText } from './answer-text.ts';
 
 /**
  * What every command shares: where the agent lives, whether to print for people or scripts, and
@@ -20,12 +20,9 @@ export class CliContext {
     return this.#client;
   }
 
-  /**
-   * `--json` prints `data` as one JSON document (stable field names, names exact); otherwise
-   * `human()`, with any control character that slipped into it escaped.
-   */
+  /** Prints a command's answer: `data` as JSON with `--json`, else `human()` (answer-text.ts). */
   print(data: unknown, human: () => string): void {
-    const text = this.json ? JSON.stringify(data, null, 2) : escapeControlKeepingLines(human());
-    if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const text = answerText(data, human, this.json);
+    if (text) process.stdout.write(text);
   }
 }

@@ -3,6 +3,9 @@ import { access, chmod, constants, mkdir, readdir, stat, writeFile } from 'node:
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resolvePaths } from '../../src/core/config/paths.ts';
+import { socketTransport } from '../../src/ipc/server/agent-transports.ts';
+import { serveAgent } from '../../src/ipc/server/serve-agent.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
@@ -103,6 +106,37 @@ describe('npm run build', () => {
         /undici|tls|crypto|child_process|readline|fs\/promises|fs\/streams/.test(name),
       ),
     ).toEqual([]);
+  }, 60_000);
+
+  it('answers `status` with an agent running from four small files, without node:http', async () => {
+    const home = await tempDir();
+    const env = { ...process.env, DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
+    const paths = resolvePaths({ env });
+    const hosted = await serveAgent({ paths, env }, [socketTransport(paths.socketPath)]);
+    try {
+      const hook = join(home, 'record-loads.mjs');
+      await writeFile(hook, RECORD_LOADS);
+      const result = await run(
+        process.execPath,
+        ['--import', hook, 'dist/cli/driveup.js', 'status', '--json'],
+        { env },
+      );
+      expect(JSON.parse(result.stdout).pid).toBe(process.pid);
+      const loads = JSON.parse(result.stderr.trim().split('\n').at(-1)!) as {
+        files: string[];
+        builtins: string[];
+      };
+      const ours = loads.files.filter((url) => url.startsWith('file:') && !url.endsWith(hook));
+      // The entry, its two small chunks (the Node version check, esbuild's helpers), the quick
+      // path: none of the full command line (main, commander, the tRPC client).
+      expect(ours.some((url) => url.endsWith('/dist/cli/quick-status.js'))).toBe(true);
+      expect(ours.length).toBeLessThanOrEqual(4);
+      expect(ours.filter((url) => /\/(main|status-command)-/.test(url))).toEqual([]);
+      // node:http's client alone was ~6 ms of a command that takes ~40 (quick-status.ts).
+      expect(loads.builtins.filter((name) => /http|undici/.test(name))).toEqual([]);
+    } finally {
+      await hosted.stop();
+    }
   }, 60_000);
 
   it('keeps its compile cache where only this user may write', async () => {
