@@ -37,12 +37,30 @@ export async function quickStatus(
   out: Writable = process.stdout,
 ): Promise<boolean> {
   const body = await ask(resolvePaths({ env }).socketPath).catch(() => undefined);
-  const status = body === undefined ? undefined : statusIn(body);
-  if (!status) return false;
+  const text = body === undefined ? undefined : textOf(body, args.includes('--json'));
+  if (text === undefined) return false;
   ignoreClosedReaders(out);
-  out.write(answerText(status, () => renderStatus(status), args.includes('--json')));
+  out.write(text);
   await drained(out);
   return true;
+}
+
+/**
+ * What to print for a batch answer, or undefined when it is anything but a status this CLI can
+ * word (a refusal, or the answer of an agent of another version that words it differently).
+ */
+function textOf(body: string, json: boolean): string | undefined {
+  try {
+    const [answer] = JSON.parse(body) as [
+      { result?: { data?: Parameters<typeof transformer.deserialize>[0] } },
+    ];
+    const data = answer?.result?.data;
+    if (!data) return undefined;
+    const status = transformer.deserialize<AgentStatus>(data);
+    return answerText(status, () => renderStatus(status), json);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -84,17 +102,4 @@ export function bodyOfOk(answer: string): string {
   if (headers.some((h) => /^(transfer|content)-encoding:/i.test(h)))
     throw new Error('An encoded answer');
   return answer.slice(end + 4);
-}
-
-/** The status in a batch answer, or undefined when the answer is anything else. */
-function statusIn(body: string): AgentStatus | undefined {
-  try {
-    const [answer] = JSON.parse(body) as [
-      { result?: { data?: Parameters<typeof transformer.deserialize>[0] } },
-    ];
-    const data = answer?.result?.data;
-    return data ? transformer.deserialize<AgentStatus>(data) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -69,12 +69,14 @@ describe('driveup status leaves to the full command line', () => {
     return env;
   }
 
-  it('what it does not expect, having printed nothing: no agent, a refusal, another answer', async () => {
+  it('what it does not expect, having printed nothing: no agent, a refusal, another answer, another version', async () => {
     const cases = [
       { DRIVEUP_HOME: await tempDir() },
       await answering(500, '[{"error":{"json":{"message":"broken"}}}]'),
       await answering(200, '[{"error":{"json":{"message":"refused"}}}]'),
       await answering(200, 'not json'),
+      // An agent of another version, whose status this CLI cannot word.
+      await answering(200, '[{"result":{"data":{"json":{"version":"9.0.0"}}}}]'),
     ];
     for (const env of cases)
       expect(await quick(['status'], env)).toEqual({ answered: false, text: '' });
