@@ -1,4 +1,4 @@
-import { drained, ignoreClosedReaders } from './output-drain.ts';
+import { drained, guardOutput } from './output-drain.ts';
 import { runCli } from './program.ts';
 
 /**
@@ -7,7 +7,7 @@ import { runCli } from './program.ts';
  * hold the event loop open after the answer has been printed.
  */
 export async function main(argv: string[]): Promise<never> {
-  ignoreClosedReaders(process.stdout, process.stderr);
+  guardOutput([process.stdout, process.stderr], { json: argv.includes('--json') });
   const code = await runCli(argv, process.env, { unhandledRejections: collectUnhandled() });
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);

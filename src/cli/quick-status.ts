@@ -3,7 +3,7 @@ import { resolvePaths } from '../core/config/paths.ts';
 import { transformer } from '../ipc/common/transformer.ts';
 import { answerText } from './answer-text.ts';
 import type { AgentStatus } from './api-views.ts';
-import { drained, ignoreClosedReaders } from './output-drain.ts';
+import { drained, guardOutput } from './output-drain.ts';
 import { renderStatus } from './status-view.ts';
 
 const { createConnection } = process.getBuiltinModule('node:net');
@@ -39,7 +39,7 @@ export async function quickStatus(
   const body = await ask(resolvePaths({ env }).socketPath).catch(() => undefined);
   const text = body === undefined ? undefined : textOf(body, args.includes('--json'));
   if (text === undefined) return false;
-  ignoreClosedReaders(out);
+  guardOutput([out], { json: args.includes('--json') });
   out.write(text);
   await drained(out);
   return true;

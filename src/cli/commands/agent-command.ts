@@ -4,6 +4,7 @@ import { trustWords } from '../trust-words.ts';
 import { AgentAlreadyRunningError } from '../../ipc/node/socket-errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { keepRunningWithoutOutput } from '../output-drain.ts';
 
 /**
  * The last resort after a stop signal: the host's own deadline (STOP_DEADLINE_MS) has closed the
@@ -23,6 +24,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       'also serve the windows to a browser on this machine (web mode; see `driveup open`)',
     )
     .action(async (options: { foreground?: boolean; web?: boolean }) => {
+      keepRunningWithoutOutput();
       // Loaded only here: every other command is a thin client and must start fast.
       const { startHeadlessAgent } = await import('../headless-agent.ts');
       const hosted = await startHeadlessAgent(ctx.paths, process.env, options).catch(
