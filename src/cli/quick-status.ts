@@ -89,7 +89,9 @@ function ask(socketPath: string): Promise<string> {
       }
     });
     socket.on('error', reject);
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    // Written, not ended: the agent's HTTP/1.0 answer ends the connection, and a half-closed
+    // named pipe (Windows) can drop the answer.
+    socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
 }
 
