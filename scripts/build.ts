@@ -1,7 +1,7 @@
 // Bundles the entry points people run: the `driveup` command and the Electron main process.
 // Dependencies stay in node_modules (they ship with the app), but for the few every client command
 // loads (CLIENT_PACKAGES).
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
@@ -88,48 +88,40 @@ const quickStatusApart: Plugin = {
   },
 };
 
-const banner = {
-  // `env -S` splits the flags (coreutils 8.30+, macOS; npm's Windows shims understand it too).
-  // The `require` is for esbuild's `__require`, through which the bundled CommonJS packages
-  // (commander) load Node built-ins. It is made on first use: every chunk gets the banner, and
-  // making a require (and the chunk's import.meta) in each of the ~20 chunks a client command
-  // loads cost ~1-2 ms. Only calls are supported (no `require.resolve`): all `__require` does.
-  js: [
-    `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`,
-    'let __driveupRequire;',
-    "const require = (id) => (__driveupRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
-  ].join('\n'),
-};
-
-if (existsSync(QUICK_STATUS))
-  await build({
-    entryPoints: [{ in: QUICK_STATUS, out: 'cli/quick-status' }],
-    outdir: 'dist',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    external,
-    sourcemap: true,
-    banner,
-    logLevel: 'info',
-  });
-
-await build({
-  entryPoints: entries,
-  plugins: [lazyChildProcessForCommander, commandsAfterMain, quickStatusApart],
+/** What both CLI builds share: ES modules for Node 24, dependencies but the client's external. */
+const cli = {
   outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node24',
   external,
+  sourcemap: true,
+  // `env -S` splits the flags (coreutils 8.30+, macOS; npm's Windows shims understand it too).
+  // The `require` is for esbuild's `__require`, through which the bundled CommonJS packages
+  // (commander) load Node built-ins. It is made on first use: every chunk gets the banner, and
+  // making a require (and the chunk's import.meta) in each of the ~20 chunks a client command
+  // loads cost ~1-2 ms. Only calls are supported (no `require.resolve`): all `__require` does.
+  banner: {
+    js: [
+      `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`,
+      'let __driveupRequire;',
+      "const require = (id) => (__driveupRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
+    ].join('\n'),
+  },
+  logLevel: 'info',
+} satisfies BuildOptions;
+
+if (existsSync(QUICK_STATUS))
+  await build({ ...cli, entryPoints: [{ in: QUICK_STATUS, out: 'cli/quick-status' }] });
+
+await build({
+  ...cli,
+  entryPoints: entries,
+  plugins: [lazyChildProcessForCommander, commandsAfterMain, quickStatusApart],
   // The agent's engine is a separate chunk, so client commands start without loading it.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  sourcemap: true,
-  banner,
-  logLevel: 'info',
 });
 
 // npm makes `bin` files executable on install; do it here too so dist/ runs as built.
