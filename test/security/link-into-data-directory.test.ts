@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -126,5 +126,33 @@ describe("a link into DriveUp's data directory", () => {
     expect(failed.error).toBe(
       `${path} leads into DriveUp's own files (${agent.paths.dataDir}): DriveUp never uploads its database, tokens, settings or logs`,
     );
+  });
+
+  it('a hard link to the tokens, named: refused with a clear message, nothing queued', async () => {
+    const agent = await agents.start(fake, await tempDir());
+    const copy = join(await tempDir(), 'notes.json');
+    await link(await tokenFile(agent), copy);
+
+    await expect(agent.client.queue.add.mutate({ paths: [copy], folder: 'Leak' })).rejects.toThrow(
+      `${copy} is a hard link to one of DriveUp's own files (in ${agent.paths.dataDir}): DriveUp never uploads its database, tokens, settings or logs`,
+    );
+    expect((await agent.client.queue.list.query({})).jobs).toEqual([]);
+  });
+
+  it('a hard link to the tokens in a watched folder (`cp -al` of the home): refused on the opened file', async () => {
+    const agent = await agents.start(fake, await tempDir());
+    const folder = join(await tempDir(), 'backup');
+    await mkdir(folder);
+    await link(await tokenFile(agent), join(folder, 'tokens.json'));
+    await writeFile(join(folder, 'real.txt'), 'real');
+
+    await agent.client.watch.add.mutate({ folder, stabilityWindowMs: 100 });
+    const [{ job: failed }] = await Promise.all([
+      agent.event('job.failed', (e) => e.job.name === 'tokens.json'),
+      agent.event('job.done', (e) => e.job.name === 'real.txt'),
+    ]);
+
+    expect(uploaded()).toEqual(['real.txt']);
+    expect(failed.error).toContain("is a hard link to one of DriveUp's own files");
   });
 });

@@ -1,3 +1,4 @@
+import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalPath, isWithin, pathComparer } from './path-within.ts';
 import type { DriveUpPaths } from './paths.ts';
@@ -16,6 +17,8 @@ export class OwnPaths {
   readonly #settingsFiles: readonly string[];
   readonly #uploadable: readonly string[];
   readonly #fold: (path: string) => string;
+  /** The directories and settings files as they are spelled, to be listed (not compared). */
+  readonly #listed: { dirs: readonly string[]; settingsFiles: readonly string[] };
 
   private constructor(
     dirs: string[],
@@ -23,6 +26,7 @@ export class OwnPaths {
     uploadable: string[],
     platform: NodeJS.Platform,
   ) {
+    this.#listed = { dirs: [...new Set(dirs)], settingsFiles: [...new Set(settingsFiles)] };
     this.#fold = pathComparer(platform);
     this.#dirs = [...new Set(dirs.map(this.#fold))];
     this.#uploadable = [...new Set(uploadable.map(this.#fold))];
@@ -55,5 +59,32 @@ export class OwnPaths {
         (dirname(path) === dirname(file) && basename(path).startsWith(`${basename(file)}.`)),
     );
     return settings ?? null;
+  }
+
+  /**
+   * The own directory or file holding the file with this device and inode. A hard link to one of
+   * DriveUp's files (`cp -al` of its home into a watched folder, an `ln` by mistake) has a path
+   * of its own, which holderOf cannot see: only its inode is DriveUp's. The own files are listed
+   * afresh each time (a few dozen; tokens and the database get new inodes as they are rewritten),
+   * so ask only about a file with more than one link.
+   */
+  async holderOfInode(dev: number, ino: number): Promise<string | null> {
+    const same = async (path: string) => {
+      const found = await lstat(path).catch(() => null);
+      return found?.isFile() === true && found.dev === dev && found.ino === ino;
+    };
+    for (const dir of this.#listed.dirs) if (await this.#holds(dir, same)) return dir;
+    for (const file of this.#listed.settingsFiles) if (await same(file)) return file;
+    return null;
+  }
+
+  async #holds(dir: string, same: (path: string) => Promise<boolean>): Promise<boolean> {
+    if (this.#uploadable.some((staging) => isWithin(this.#fold(dir), staging))) return false;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() ? await this.#holds(path, same) : await same(path)) return true;
+    }
+    return false;
   }
 }

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { constants, fstatSync, readlinkSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { OwnPaths } from '../config/own-paths.ts';
-import { NAMED_FILE, scopeRefusal, type FileScope } from './file-scope.ts';
+import { hardLinkRefusal, NAMED_FILE, scopeRefusal, type FileScope } from './file-scope.ts';
 import { UploadError } from './uploader.ts';
 
 export interface GateRequest {
@@ -93,6 +93,7 @@ export class FileGate {
       this.#roots.delete(scope.foundIn);
       refusal = scopeRefusal({ ...check, realRoot: await this.#realRoot(scope.foundIn) });
     }
+    refusal ??= await hardLinkRefusal(path, stats, this.#own);
     if (refusal) throw refused(refusal.message);
   }
 

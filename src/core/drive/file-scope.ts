@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { OwnPaths } from '../config/own-paths.ts';
 import { isWithin, pathComparer } from '../config/path-within.ts';
@@ -60,5 +61,23 @@ export function scopeRefusal(check: ScopeCheck): ScopeRefusal | null {
   return {
     reason: 'outside',
     message: `${path} is a symbolic link to ${check.realPath}, outside ${scope.foundIn}; links are followed only to files inside the folder`,
+  };
+}
+
+/**
+ * Why a file with more than one link may not be uploaded: it is a hard link to one of DriveUp's
+ * own files (OwnPaths.holderOfInode), which no path check can see. Null when it may.
+ */
+export async function hardLinkRefusal(
+  path: string,
+  stats: Stats,
+  own: OwnPaths | undefined,
+): Promise<ScopeRefusal | null> {
+  if (!stats.isFile() || stats.nlink < 2 || !own) return null;
+  const holder = await own.holderOfInode(stats.dev, stats.ino);
+  if (!holder) return null;
+  return {
+    reason: 'protected',
+    message: `${path} is a hard link to one of DriveUp's own files (in ${holder}): DriveUp never uploads its database, tokens, settings or logs`,
   };
 }

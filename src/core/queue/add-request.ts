@@ -7,7 +7,7 @@ import type { OwnPaths } from '../config/own-paths.ts';
 import { conflictPolicySchema } from '../config/settings-schema.ts';
 import { driveFolderPathSchema } from '../config/folder-path.ts';
 import { fileErrorWords, fileTypeWords, type EntryKind } from './file-problem.ts';
-import { NAMED_FILE, scopeRefusal, type FileScope } from '../drive/file-scope.ts';
+import { hardLinkRefusal, NAMED_FILE, scopeRefusal, type FileScope } from '../drive/file-scope.ts';
 import type { SkippedPath } from './skipped-path.ts';
 
 /** What a person or script asks for when adding files: the API's input for `queue.add`. */
@@ -143,7 +143,9 @@ async function namedPath(
       missing ? `No such file or folder: ${path}` : `${path} ${fileErrorWords(error)}`,
     );
   }
-  const refusal = scopeRefusal({ path, realPath: real, scope: NAMED_FILE, realRoot: null, own });
+  const refusal =
+    scopeRefusal({ path, realPath: real, scope: NAMED_FILE, realRoot: null, own }) ??
+    (await hardLinkRefusal(path, found, own));
   if (refusal) throw new AddPathError(refusal.message);
   return found;
 }
