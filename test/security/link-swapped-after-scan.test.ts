@@ -101,4 +101,31 @@ describe('a link swapped in after the scan', () => {
     expect(ended.state).toBe('failed');
     expect(ended.error).toContain(`${path} is reached through a symbolic link`);
   });
+
+  it('in place of the watched folder itself: nothing reached through it is uploaded', async () => {
+    const agent = await agents.start(fake, await tempDir());
+    const parent = await tempDir();
+    const folder = join(parent, 'instrument');
+    await mkdir(folder);
+    const path = join(folder, 'f.txt');
+    await writeFile(path, QUEUED);
+    await agent.client.queue.pause.mutate({});
+    const queued = agent.event('job.queued', (e) => e.job.name === 'f.txt');
+    await agent.client.watch.add.mutate({ folder, stabilityWindowMs: 100 });
+    const { job } = await queued;
+
+    // Someone who can write in the parent moves the folder away and leaves a link to a private
+    // folder holding a file of the same name, size and time.
+    const private_ = join(await tempDir(), 'private');
+    await mkdir(private_);
+    await rename(await secretLike(path), join(private_, 'f.txt'));
+    await rename(folder, join(parent, 'instrument.old'));
+    await symlink(private_, folder);
+    await agent.client.queue.resume.mutate();
+    const ended = await outcome(agent, job.id);
+
+    expect(storedSecrets()).toEqual([]);
+    expect(ended.state).toBe('failed');
+    expect(ended.error).toContain(`The watched folder ${folder} is now a symbolic link`);
+  });
 });

@@ -1,8 +1,14 @@
 import type { Stats } from 'node:fs';
 import { constants, fstatSync, readlinkSync } from 'node:fs';
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { OwnPaths } from '../config/own-paths.ts';
-import { hardLinkRefusal, NAMED_FILE, scopeRefusal, type FileScope } from './file-scope.ts';
+import {
+  hardLinkRefusal,
+  NAMED_FILE,
+  scopeRefusal,
+  type FileScope,
+  type ScopeRefusal,
+} from './file-scope.ts';
 import { UploadError } from './uploader.ts';
 
 export interface GateRequest {
@@ -34,7 +40,7 @@ const ROOTS_CACHED = 64;
 export class FileGate {
   readonly #own: OwnPaths | undefined;
   /** Real paths of the folders files were found in: one realpath per folder, not per file. */
-  readonly #roots = new Map<string, Promise<string>>();
+  readonly #roots = new Map<string, Promise<RealRoot>>();
 
   constructor(own?: OwnPaths) {
     this.#own = own;
@@ -81,31 +87,56 @@ export class FileGate {
     realPath: string,
     stats: Stats,
     scope: FileScope,
-    realRoot: string | null,
+    realRoot: RealRoot | null,
   ): Promise<void> {
     // The handle's file was deleted after it was opened (a name may really end like that).
     if (realPath.endsWith(DELETED) && stats.nlink === 0)
       throw unreadableFile(name, { code: 'ENOENT' });
-    const check = { path, realPath, scope, realRoot, own: this.#own };
-    let refusal = scopeRefusal(check);
+    const check = { path, realPath, scope, realRoot: realRoot?.path ?? null, own: this.#own };
+    let refusal = replacedRoot(scope, realRoot) ?? scopeRefusal(check);
     if (refusal && refusal.reason !== 'protected' && scope.foundIn !== null) {
       // The folder itself may have moved (a remount, a renamed parent): look at it afresh once.
       this.#roots.delete(scope.foundIn);
-      refusal = scopeRefusal({ ...check, realRoot: await this.#realRoot(scope.foundIn) });
+      const fresh = await this.#realRoot(scope.foundIn);
+      refusal = replacedRoot(scope, fresh) ?? scopeRefusal({ ...check, realRoot: fresh.path });
     }
     refusal ??= await hardLinkRefusal(path, stats, this.#own);
     if (refusal) throw refused(refusal.message);
   }
 
-  #realRoot(folder: string): Promise<string> {
+  #realRoot(folder: string): Promise<RealRoot> {
     let real = this.#roots.get(folder);
     if (!real) {
       if (this.#roots.size >= ROOTS_CACHED) this.#roots.clear();
-      real = realpath(folder).catch(() => folder);
+      real = Promise.all([
+        realpath(folder).catch(() => folder),
+        lstat(folder).then(
+          (found) => found.isSymbolicLink(),
+          () => false,
+        ),
+      ]).then(([path, isLink]) => ({ path, isLink }));
       this.#roots.set(folder, real);
     }
     return real;
   }
+}
+
+/** Where a folder files were found in really is, and whether its own name is now a link. */
+interface RealRoot {
+  path: string;
+  isLink: boolean;
+}
+
+/**
+ * A watched folder that is now a symbolic link was replaced after it was chosen (by its owner, or
+ * by another user who can write in the folder above it): what the link leads to was never chosen.
+ */
+function replacedRoot(scope: FileScope, root: RealRoot | null): ScopeRefusal | null {
+  if (!scope.realWhenChosen || !root?.isLink) return null;
+  return {
+    reason: 'symlink',
+    message: `The watched folder ${scope.foundIn} is now a symbolic link (to ${root.path}): it was replaced after it was chosen, so nothing is uploaded through it. To upload from there, watch that folder itself.`,
+  };
 }
 
 /** What /proc adds to the name of an open file that has been deleted. */

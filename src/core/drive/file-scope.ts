@@ -13,6 +13,11 @@ export interface FileScope {
   foundIn: string | null;
   /** Links below `foundIn` are followed, and then only to files inside it. */
   followLinks: boolean;
+  /**
+   * `foundIn` was a real folder, every link resolved, when it was chosen (a watch rule's): if it
+   * is a symbolic link now, it was replaced since, and nothing is uploaded through it.
+   */
+  realWhenChosen?: boolean;
 }
 
 /** A file a person named: their intent, followed wherever it leads but into DriveUp's own files. */

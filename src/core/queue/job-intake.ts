@@ -197,5 +197,8 @@ export function restart(): JobPatch {
 }
 
 export function scopeOf(job: Job): FileScope {
-  return { foundIn: job.foundIn, followLinks: job.followLinks };
+  const scope: FileScope = { foundIn: job.foundIn, followLinks: job.followLinks };
+  // A watch rule's folder is stored with every link resolved (watch-service.ts).
+  if (job.source === 'watch' && job.foundIn !== null) scope.realWhenChosen = true;
+  return scope;
 }

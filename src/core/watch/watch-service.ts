@@ -1,5 +1,5 @@
 import { lstatSync, opendirSync, statSync, type Dirent } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { OwnPaths } from '../config/own-paths.ts';
@@ -120,7 +120,7 @@ export class WatchService {
     options: { allowMissing?: boolean } = {},
   ): Promise<WatchRuleStatus> {
     return this.#exclusive(async () => {
-      const settings = normalize(watchRuleInputSchema.parse(input));
+      const settings = await withRealFolder(normalize(watchRuleInputSchema.parse(input)));
       await this.#checkPlacement(settings, null);
       if (!options.allowMissing) await requireFolder(settings.folder);
       const rule = this.#store.insert(settings);
@@ -132,8 +132,10 @@ export class WatchService {
   updateRule(id: string, patch: WatchRulePatch): Promise<WatchRuleStatus> {
     return this.#exclusive(async () => {
       const current = this.#require(id);
-      const merged = { ...settingsOf(current), ...watchRulePatchSchema.parse(patch) };
-      const settings = normalize(watchRuleInputSchema.parse(merged));
+      const changes = watchRulePatchSchema.parse(patch);
+      const merged = { ...settingsOf(current), ...changes };
+      let settings = normalize(watchRuleInputSchema.parse(merged));
+      if (changes.folder !== undefined) settings = await withRealFolder(settings);
       await this.#checkPlacement(settings, id);
       const rule: WatchRule = { ...current, ...settings, updatedAt: new Date() };
       await this.#halt(id);
@@ -477,6 +479,16 @@ function normalize(settings: WatchRuleSettings): WatchRuleSettings {
       ? { action: 'move' as const, folder: resolve(settings.afterUpload.folder) }
       : settings.afterUpload;
   return { ...settings, folder: resolve(settings.folder), afterUpload };
+}
+
+/**
+ * The rule's folder with every link resolved, as the uploads will check it (FileScope's
+ * `realWhenChosen`): if that name later becomes a link, the folder was replaced. A folder not
+ * there yet (a disk not mounted) is kept as written.
+ */
+async function withRealFolder(settings: WatchRuleSettings): Promise<WatchRuleSettings> {
+  const folder = await realpath(settings.folder).catch(() => settings.folder);
+  return { ...settings, folder };
 }
 
 function settingsOf(rule: WatchRule): WatchRuleSettings {
