@@ -130,4 +130,35 @@ describe('add --wait shows progress people can read', () => {
       '',
     ]);
   }, 60_000);
+
+  it('piped, with the queue already paused: says why nothing moves, and Ctrl-C says the files wait', async () => {
+    const dir = join(agent.home, 'paused');
+    await mkdir(dir);
+    await writeFile(join(dir, 'c.txt'), 'c');
+    expect((await runDriveup(['pause'], agent.env)).code).toBe(0);
+    try {
+      const child = spawn(process.execPath, [CLI, 'add', dir, '--to', 'R', '--wait'], {
+        env: { ...process.env, ...agent.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      const said = new Promise<void>((resolve) =>
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          if (stderr.includes('\n')) resolve();
+        }),
+      );
+      await said;
+      expect(stderr).toMatch(/^Paused: .+\n$/);
+      const closed = once(child, 'close');
+      child.kill('SIGINT');
+      const [code] = (await closed) as [number];
+      expect(code).toBe(130);
+      expect(stderr).toMatch(
+        /\nStopped waiting; the files stay queued in the agent, which is paused \(.+\): driveup queue\n$/,
+      );
+    } finally {
+      await runDriveup(['resume'], agent.env);
+    }
+  }, 60_000);
 });

@@ -10,8 +10,14 @@ import { EXIT } from '../exit-codes.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { createProgressView } from '../progress/progress-view.ts';
 import { UploadProgress } from '../progress/upload-progress.ts';
+import { escapeControl } from '../terminal-text.ts';
 
-const STOPPED_WAITING = 'Stopped waiting; uploads continue in the agent: driveup queue';
+/** What Ctrl-C leaves behind: the jobs, uploading on, or waiting while the queue is paused. */
+function stoppedWaiting(pauseReason: string | null): string {
+  return pauseReason
+    ? `Stopped waiting; the files stay queued in the agent, which is paused (${escapeControl(pauseReason)}): driveup queue`
+    : 'Stopped waiting; uploads continue in the agent: driveup queue';
+}
 
 export function registerAdd(program: Command, ctx: CliContext): void {
   program
@@ -155,12 +161,17 @@ async function addAndWait(
   });
   const stopInterrupt = onInterrupt(() => {
     view.close();
-    return STOPPED_WAITING;
+    return stoppedWaiting(progress.snapshot(Date.now()).pauseReason);
   });
   try {
+    // Paused before this command began (not signed in, paused by someone): say why nothing moves,
+    // piped too, where a script would otherwise wait in silence.
     void ctx.client.agent.status.query().then(
       (status) => {
-        if (status.queue.pause) progress.setPause(cliPauseReason(status.queue.pause));
+        if (!status.queue.pause) return;
+        const reason = cliPauseReason(status.queue.pause);
+        progress.setPause(reason);
+        view.paused(reason);
       },
       () => undefined,
     );
