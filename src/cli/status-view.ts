@@ -15,7 +15,7 @@ export function renderStatus(status: AgentStatus): string {
     `Account    ${renderAccount(status.auth)}`,
     `Queue      ${queue}: ${counts.queued} queued, ${counts.running} uploading, ${counts.retrying} retrying, ${counts.failed} failed, ${counts.done} done`,
     `History    ${status.history.message}`,
-    `Watching   ${status.watch.rules} folder rule(s)`,
+    `Watching   ${status.watch.rules} folder rule(s)${status.watch.failing ? `, ${status.watch.failing} not finding files (\`driveup watch list\` says why)` : ''}`,
   ].join('\n');
 }
 

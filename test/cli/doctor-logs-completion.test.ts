@@ -92,6 +92,32 @@ describe('driveup doctor', () => {
   });
 });
 
+describe('a watched folder that finds no files', () => {
+  let agent: CliAgent;
+  beforeAll(async () => {
+    agent = await startCliAgent({ signedIn: false });
+  }, 60_000);
+  afterAll(() => agent?.close());
+
+  it('is named by doctor, with why, and counted by status', async () => {
+    const folder = join(agent.home, 'not-mounted-yet');
+    const added = await runDriveup(['watch', 'add', folder, '--allow-missing'], agent.env);
+    expect(added.code, added.stderr).toBe(0);
+
+    const doctor = await runDriveup(['doctor', '--json'], agent.env);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Check[] };
+    expect(report.checks.find((check) => check.name === 'Watched folders')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`${folder}: `),
+    });
+    expect(doctor.code).toBe(1);
+    const status = await runDriveup(['status'], agent.env);
+    expect(status.stdout).toMatch(
+      /^Watching {3}1 folder rule\(s\), 1 not finding files \(`driveup watch list` says why\)$/m,
+    );
+  });
+});
+
 describe('driveup logs', () => {
   it('prints the agent log readably without an agent, and -f follows new lines', async () => {
     const home = await tempDir();

@@ -158,6 +158,21 @@ const checkMongo: DoctorCheck = async (ctx) => {
   );
 };
 
+/** A rule whose folder is missing or whose watcher failed finds no new files: say which, and why. */
+const checkWatchRules: DoctorCheck = async (ctx) => {
+  const name = 'Watched folders';
+  const client = await ctx.agent();
+  if (!client) return skipped(name, 'needs the agent');
+  const rules = (await client.watch.list.query()).filter((status) => status.rule.enabled);
+  const failing = rules.filter((s) => s.state === 'error' || s.state === 'folder-missing');
+  if (!failing.length) return ok(name, `${rules.length} rule(s), each finding files`);
+  return problem(
+    name,
+    failing.map((s) => `${s.rule.folder}: ${s.reason ?? s.state}`).join('; '),
+    'Mount or recreate the folder, or change the rule (`driveup watch list` shows each one).',
+  );
+};
+
 /** Linux gives each user a number of inotify watches; a recursive rule takes one per folder. */
 const checkInotify: DoctorCheck = async (ctx) => {
   const name = 'inotify watches';
@@ -237,6 +252,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkSignIn,
   checkDrive,
   checkMongo,
+  checkWatchRules,
   checkInotify,
 ];
 

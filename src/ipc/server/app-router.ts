@@ -552,7 +552,11 @@ const agentStatusSchema = z.object({
   auth: authStatusSchema,
   queue: queueStateSchema,
   history: historyStatusViewSchema,
-  watch: z.object({ rules: z.number() }),
+  watch: z.object({
+    rules: z.number(),
+    /** Rules that find no files now (their folder missing, or an error): `watch list` says why. */
+    failing: z.number(),
+  }),
 });
 
 async function agentStatus(agent: Agent): Promise<z.infer<typeof agentStatusSchema>> {
@@ -566,8 +570,14 @@ async function agentStatus(agent: Agent): Promise<z.infer<typeof agentStatusSche
     auth: await agent.auth.status(),
     queue: queueState(agent),
     history: agent.history.status(),
-    watch: { rules: agent.watch.listRules().length },
+    watch: watchState(agent),
   };
+}
+
+function watchState(agent: Agent): z.infer<typeof agentStatusSchema>['watch'] {
+  const rules = agent.watch.listRules();
+  const failing = rules.filter((r) => r.state === 'error' || r.state === 'folder-missing');
+  return { rules: rules.length, failing: failing.length };
 }
 
 function queueState(agent: Agent): z.infer<typeof queueStateSchema> {
