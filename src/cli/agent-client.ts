@@ -2,7 +2,11 @@ import { TRPCClientError } from '@trpc/client';
 import type { DriveUpPaths } from '../core/config/paths.ts';
 import type { SocketRouter } from '../ipc/server/socket-router.ts';
 import { createSocketClient } from '../ipc/node/socket-client.ts';
-import { findAgentNotRunningError } from '../ipc/node/socket-errors.ts';
+import {
+  findAgentNotRunningError,
+  findInChain,
+  SocketPathTooLongError,
+} from '../ipc/node/socket-errors.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { refusalWords } from './status-words.ts';
 
@@ -17,6 +21,8 @@ export function connectToAgent(paths: DriveUpPaths): AgentClient {
  * exit code a script needs.
  */
 export function toCliError(error: unknown, paths: DriveUpPaths): CliError | undefined {
+  const tooLong = findInChain(error, SocketPathTooLongError);
+  if (tooLong) return new CliError(tooLong.message, EXIT.failed);
   if (findAgentNotRunningError(error)) {
     return new CliError(
       `No DriveUp agent is running for ${paths.dataDir}.\nStart one with \`driveup agent\` (or open the DriveUp app).`,

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDriveup } from '../support/driveup-process.ts';
@@ -50,4 +50,20 @@ describe('no agent running', () => {
       );
     });
   }, 120_000);
+
+  it.skipIf(process.platform === 'win32')(
+    'with a home whose socket path is too long for the kernel: says so, agent and commands alike',
+    async () => {
+      const home = join(await tempDir(), 'a-very-long-folder-name'.repeat(5));
+      await mkdir(home, { mode: 0o700 });
+      const env = { DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
+      for (const args of [['agent'], ['status'], ['queue']]) {
+        const { code, stderr } = await runDriveup(args, env);
+        expect(code, args.join(' ')).toBe(1);
+        expect(stderr).toMatch(
+          /^The agent's socket path .+ is \d+ bytes long, but Unix sockets allow at most \d+\. Set DRIVEUP_HOME to a shorter directory/,
+        );
+      }
+    },
+  );
 });

@@ -60,10 +60,18 @@ export function isAgentNotRunningError(error: unknown): boolean {
 }
 
 export function findAgentNotRunningError(error: unknown): AgentNotRunningError | undefined {
+  return findInChain(error, AgentNotRunningError);
+}
+
+/** The first error of `type` in `error`'s chain of causes (see isAgentNotRunningError). */
+export function findInChain<T>(
+  error: unknown,
+  type: abstract new (...args: never[]) => T,
+): T | undefined {
   const seen = new Set<unknown>();
   let current = error;
   while (current !== null && typeof current === 'object' && !seen.has(current)) {
-    if (current instanceof AgentNotRunningError) return current;
+    if (current instanceof type) return current;
     seen.add(current);
     const next = current as { cause?: unknown; error?: unknown };
     current = next.cause ?? next.error;

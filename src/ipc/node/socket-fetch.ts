@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { AgentNotRunningError } from './socket-errors.ts';
+import { assertSocketPathFits } from './socket-path.ts';
 
 // Not `import { request } from 'node:http'`: an ES import of a built-in reads all its exports,
 // and node:http's include the lazy WebSocket classes, which load Node's fetch (undici, with TLS
@@ -38,6 +39,8 @@ export const SOCKET_ORIGIN = 'http://driveup.localhost';
 export function createSocketFetch(socketPath: string): SocketFetch {
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
+      // A path over the kernel's limit fails to connect with a bare EINVAL: say what it is.
+      assertSocketPathFits(socketPath);
       // Not `instanceof Request`: touching the global loads Node's fetch (see BufferedResponse).
       if (typeof input === 'object' && !(input instanceof URL)) {
         // tRPC passes a URL and an init; a Request's body would need reading, so only its URL,
