@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppRouter } from '../../src/ipc/server/app-router.ts';
@@ -75,5 +75,27 @@ describe('queue.add says what it did', () => {
     expect(again2.jobs[0]).toMatchObject({ added: 'queued' });
     expect(again2.jobs[0]!.id).not.toBe(first.jobs[0]!.id);
     expect(fake.files().filter((f) => f.name === 'dest.txt')).toHaveLength(3);
+  });
+
+  it('the same file named through a linked folder is already there, not uploaded twice', async () => {
+    harness = await startAgentHarness();
+    const { agent, fake, home } = harness;
+    const client = createInProcessClient(createAppRouter(agent, { requestShutdown: () => {} }));
+    await mkdir(join(home, 'real'));
+    await symlink(join(home, 'real'), join(home, 'linked'));
+    await writeFile(join(home, 'real', 'a.bin'), 'one file, two names');
+    const uploaded = harness.next('job.done');
+    await client.queue.add.mutate({ paths: [join(home, 'real', 'a.bin')], folder: 'Demo' });
+    await uploaded;
+
+    const again = await client.queue.add.mutate({
+      paths: [join(home, 'linked', 'a.bin')],
+      folder: 'Demo',
+    });
+
+    expect(again.jobs).toMatchObject([
+      { added: 'already-uploaded', path: join(home, 'real', 'a.bin') },
+    ]);
+    expect(fake.files().filter((f) => f.name === 'a.bin')).toHaveLength(1);
   });
 });

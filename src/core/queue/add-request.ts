@@ -79,15 +79,15 @@ export async function expandAddRequest(
 ): Promise<ExpandedRequest> {
   const result: ExpandedRequest = { files: [], skipped: [] };
   const named = await lookAtNamed(paths, options.own);
-  for (const [index, path] of paths.entries()) {
-    const found = named[index]!;
+  for (const [index, given] of paths.entries()) {
+    const { stats: found, path } = named[index]!;
     if (found.isFile()) {
       result.files.push({ path, folderPath: options.folder, scope: NAMED_FILE });
     } else if (found.isDirectory()) {
       await new FolderWalk(path, options, result).run();
     } else {
       throw new AddPathError(
-        `${path} is ${fileTypeWords(found)}, not a regular file or folder: only files and folders can be added`,
+        `${given} is ${fileTypeWords(found)}, not a regular file or folder: only files and folders can be added`,
       );
     }
   }
@@ -101,14 +101,17 @@ export async function expandAddRequest(
  * DriveUp's own files is refused however it is written. The first problem, in the order named,
  * is the one reported.
  */
-async function lookAtNamed(paths: readonly string[], own: OwnPaths | undefined): Promise<Stats[]> {
+async function lookAtNamed(
+  paths: readonly string[],
+  own: OwnPaths | undefined,
+): Promise<NamedPath[]> {
   const folders = new Map<string, Promise<string>>();
   const realFolder = (dir: string) => {
     let real = folders.get(dir);
     if (!real) folders.set(dir, (real = realpath(dir)));
     return real;
   };
-  const found = new Array<Stats | AddPathError>(paths.length);
+  const found = new Array<NamedPath | AddPathError>(paths.length);
   let next = 0;
   const worker = async () => {
     while (next < paths.length) {
@@ -122,20 +125,32 @@ async function lookAtNamed(paths: readonly string[], own: OwnPaths | undefined):
   await Promise.all(Array.from({ length: Math.min(32, paths.length) }, worker));
   const problem = found.find((entry) => entry instanceof AddPathError);
   if (problem) throw problem;
-  return found as Stats[];
+  return found as NamedPath[];
+}
+
+/**
+ * A named path as it is queued: its folder with every link resolved, its own name kept (a link
+ * named stays that link, and a folder keeps the name its Drive folder gets). The same file named
+ * through a linked folder (`~/link/a.pdf`, `~/real/a.pdf`) is then one job, not two uploads.
+ */
+interface NamedPath {
+  path: string;
+  stats: Stats;
 }
 
 async function namedPath(
   path: string,
   own: OwnPaths | undefined,
   realFolder: (dir: string) => Promise<string>,
-): Promise<Stats> {
+): Promise<NamedPath> {
   let found: Stats;
   let real: string;
+  let canonical: string;
   try {
     found = await lstat(path);
+    canonical = join(await realFolder(dirname(path)), basename(path));
     if (found.isSymbolicLink()) [found, real] = await Promise.all([stat(path), realpath(path)]);
-    else real = join(await realFolder(dirname(path)), basename(path));
+    else real = canonical;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT' || code === 'ENOTDIR';
@@ -147,7 +162,7 @@ async function namedPath(
     scopeRefusal({ path, realPath: real, scope: NAMED_FILE, realRoot: null, own }) ??
     (await hardLinkRefusal(path, found, own));
   if (refusal) throw new AddPathError(refusal.message);
-  return found;
+  return { path: canonical, stats: found };
 }
 
 /**
