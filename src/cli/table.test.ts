@@ -13,4 +13,19 @@ describe('renderTable', () => {
     for (const line of text.split('\n')) expect(line).toBe(line.trimEnd());
     expect(text.split('\n')[1]).toMatch(/^ 1$/);
   });
+
+  it('lines columns up by width on screen: a wide character takes two', () => {
+    const text = renderTable(
+      ['FILE', 'SIZE'],
+      [
+        ['日本.txt', '1 kB'],
+        ['abcd.txt', '2 kB'],
+      ],
+    );
+    expect(text.split('\n')).toEqual([
+      ' FILE        SIZE',
+      ' 日本.txt    1 kB',
+      ' abcd.txt    2 kB',
+    ]);
+  });
 });
