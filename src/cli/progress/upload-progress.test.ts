@@ -105,6 +105,23 @@ describe('UploadProgress', () => {
       );
     expect(progress.snapshot(T0 + 4000).bytesPerSecond).toBeCloseTo(1_000_000, -3);
   });
+
+  it('has no speed while nothing uploads: the only file waits to retry', () => {
+    const progress = new UploadProgress(['/data'], T0);
+    progress.added([job('a', { size: 10_000_000, state: 'running' })], T0);
+    progress.apply(
+      event('job.progress', { jobId: 'a', sentBytes: 2_000_000, confirmedBytes: 0, size: 1e7 }),
+      T0 + 2000,
+    );
+    const retrying = job('a', { size: 10_000_000, state: 'retrying', confirmedBytes: 0 });
+    progress.apply(event('job.failed', { job: retrying, willRetry: true }), T0 + 2500);
+
+    const snapshot = progress.snapshot(T0 + 4000);
+    expect(snapshot.bytesPerSecond).toBeNull();
+    expect(renderProgress(snapshot, { columns: 120, rows: 10 }, T0 + 4000)[0]).toMatch(
+      /—\/s {2}ETA —$/,
+    );
+  });
 });
 
 describe('renderProgress', () => {

@@ -138,13 +138,16 @@ export class UploadProgress {
 
   snapshot(now: number): ProgressSnapshot {
     this.#sample(now);
+    const files = [...(this.#files?.values() ?? [])];
     return {
       phase: this.#files ? 'uploading' : 'adding',
       startedAt: this.#startedAt,
       paths: this.#paths,
-      files: [...(this.#files?.values() ?? [])],
+      files,
       pauseReason: this.#pauseReason,
-      bytesPerSecond: this.#speed(now),
+      // With nothing uploading (every file waiting to retry, or the queue paused), there is no
+      // speed, and an ETA from the last seconds' average would promise what is not happening.
+      bytesPerSecond: files.some((file) => file.job.state === 'running') ? this.#speed(now) : null,
     };
   }
 
