@@ -42,5 +42,13 @@ describe('cancel', { timeout: 60_000 }, () => {
       cancelled: false,
       job: { id: job!.id, state: 'done' },
     });
+
+    // Retrying it is refused alike, and an id with --failed is one request too many.
+    const retry = await runDriveup(['retry', job!.id], env);
+    expect(retry.code).toBe(1);
+    expect(retry.stdout).toBe('Not queued again: done.txt is done.\n');
+    const both = await runDriveup(['retry', job!.id, '--failed'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/not both/);
   });
 });

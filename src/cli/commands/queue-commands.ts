@@ -76,9 +76,22 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     .argument('[id]', 'job id, or its first characters (4 or more, as `queue` shows)')
     .option('--failed', 'retry every failed job')
     .action(async (id: string | undefined, options: { failed?: boolean }) => {
-      if (!id && !options.failed)
-        throw new CliError('Name a job id, or use --failed to retry every failed job.', EXIT.usage);
+      if (!id === !options.failed)
+        throw new CliError(
+          'Name a job id, or use --failed to retry every failed job (not both).',
+          EXIT.usage,
+        );
       const result = await ctx.client.queue.retry.mutate(id ? { id } : { failed: true });
+      if (id && result.retried === 0) {
+        // As `cancel` says of a job it did not cancel: which state kept it from being retried.
+        const job = await ctx.client.queue.get.query({ id }).catch(() => undefined);
+        process.exitCode = EXIT.failed;
+        return ctx.print(result, () =>
+          job
+            ? `Not queued again: ${escapeControl(job.name)} is ${job.state}.`
+            : 'Not queued again.',
+        );
+      }
       ctx.print(result, () => `${result.retried} job(s) queued again.`);
     });
 
