@@ -69,10 +69,13 @@ describe('add --wait shows progress people can read', () => {
         rows: ROWS,
       },
     );
+    // The refusal's Retry-After asks every request to wait (the pacer, at most 60 s): when it
+    // comes before the big files' first bytes, they start only after that wait.
     const screen = await terminal.waitForScreen(
       (text) =>
         /retrying in \d+m \d+s \(attempt 2\): .*503/.test(text) &&
         /big-\d\.bin\s+\d+%\s+[\d.]+ MB of 12\.6 MB/.test(text),
+      90_000,
     );
     const lines = screen.split('\n').filter((line) => line.trim());
     expect(lines.length).toBeLessThanOrEqual(ROWS);
@@ -92,7 +95,7 @@ describe('add --wait shows progress people can read', () => {
       jobs: Array<{ name: string; state: string }>;
     };
     expect(queue.jobs.filter((j) => j.state === 'cancelled')).toEqual([]);
-  }, 60_000);
+  }, 150_000);
 
   it('piped: one plain line per file as it finishes, then the totals', async () => {
     const dir = join(agent.home, 'piped');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { watch } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, watch } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/core/config/paths.ts';
@@ -35,18 +35,30 @@ async function intoFullDisk(args: string[], env: NodeJS.ProcessEnv) {
   }
 }
 
-/** Resolves once an agent answers on `home`'s socket: looked for whenever a file there changes. */
-async function agentAnswers(home: string): Promise<void> {
-  const { socketPath } = resolvePaths({ env: { DRIVEUP_HOME: home } });
-  const stop = new AbortController();
-  const changes = watch(home, { recursive: true, signal: stop.signal });
-  try {
-    if ((await probeSocket(socketPath)).kind === 'agent') return;
-    for await (const _change of changes)
-      if ((await probeSocket(socketPath)).kind === 'agent') return;
-  } finally {
-    stop.abort();
-  }
+/**
+ * Watches `home`'s data directory (made here, before the agent starts, so that its socket and
+ * database writes are all seen) and resolves once an agent answers on its socket, looked for at
+ * each change there.
+ */
+async function watchForAgent(home: string): Promise<{ answering: Promise<void> }> {
+  const { socketPath, dataDir } = resolvePaths({ env: { DRIVEUP_HOME: home } });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const { promise, resolve } = Promise.withResolvers<void>();
+  // One probe at a time; a change seen during a probe asks for another after it.
+  let probing = false;
+  let changedMeanwhile = false;
+  const look = async () => {
+    if (probing) return void (changedMeanwhile = true);
+    probing = true;
+    do {
+      changedMeanwhile = false;
+      if ((await probeSocket(socketPath)).kind === 'agent') return resolve();
+    } while (changedMeanwhile);
+    probing = false;
+  };
+  const watcher = watch(dataDir, () => void look());
+  void look();
+  return { answering: promise.finally(() => watcher.close()) };
 }
 
 describe.skipIf(!existsSync('/dev/full'))('output to a full disk', () => {
@@ -75,11 +87,12 @@ describe.skipIf(!existsSync('/dev/full'))('output to a full disk', () => {
   it('leaves the agent running: its terminal output is only a copy of its log', async () => {
     const home = await tempDir();
     const env = { DRIVEUP_HOME: home, DRIVEUP_MONGODB_URI: '' };
+    const { answering } = await watchForAgent(home);
     const child = startIntoFullDisk(['agent', '--foreground'], env);
     const exited = once(child, 'exit');
     try {
       const first = await Promise.race([
-        agentAnswers(home).then(() => 'answering'),
+        answering.then(() => 'answering'),
         exited.then(([code]) => `exited with ${String(code)}`),
       ]);
       expect(first).toBe('answering');
