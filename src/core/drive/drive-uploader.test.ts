@@ -356,7 +356,7 @@ describe('DriveUploader', () => {
         const error = await uploadError(uploader.upload(request));
 
         expect(error.kind).toBe('permanent');
-        expect(error.message).toBe('File temp.txt was deleted before it finished uploading');
+        expect(error.message).toBe('File temp.txt was deleted before it was uploaded');
         expect(storedFiles()).toHaveLength(0);
       });
     });
@@ -369,7 +369,7 @@ describe('DriveUploader', () => {
       });
       const error = await uploadError(fx.uploader({ multipartMaxBytes: MIB }).upload(request));
       expect(error.kind).toBe('permanent');
-      expect(error.message).toBe('File doomed.bin was deleted before it finished uploading');
+      expect(error.message).toBe('File doomed.bin was deleted before it was uploaded');
       expect(storedFiles()).toHaveLength(0);
     });
 

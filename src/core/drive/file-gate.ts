@@ -183,7 +183,7 @@ export function unreadableFile(name: string, error: unknown): UploadError {
   const code = (error as { code?: unknown } | null)?.code;
   const message =
     code === 'ENOENT'
-      ? `File ${name} was deleted before it finished uploading`
+      ? `File ${name} was deleted before it was uploaded`
       : code === 'EACCES' || code === 'EPERM'
         ? `File ${name} cannot be read: permission denied. Let the user DriveUp runs as read it, then retry`
         : `File ${name} cannot be read (${typeof code === 'string' ? code : 'read error'}): check that it exists and DriveUp may read it, then retry`;
