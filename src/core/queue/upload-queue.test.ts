@@ -246,10 +246,10 @@ describe('UploadQueue: scheduling', () => {
     expect(started).toEqual(['w1.bin', 'drop.bin', 'cli.bin', 'w2.bin', 'w3.bin', 'w4.bin']);
   });
 
-  it('starts a slot’s next upload before recording the success that freed it, each success committed before its event', async () => {
+  it('claims a slot’s next job before recording the success that freed it, each success committed before its event', async () => {
     const r = await rig({ concurrency: 1 });
     const [a, b] = [await r.file('a.bin'), await r.file('b.bin')];
-    const [ja, jb] = await r.queue.enqueue([
+    const [, jb] = await r.queue.enqueue([
       { path: a, folderPath: 'D', source: 'drop' },
       { path: b, folderPath: 'D', source: 'drop' },
     ]);
@@ -257,18 +257,18 @@ describe('UploadQueue: scheduling', () => {
     const reader = new DatabaseSync(r.dbFile, { readOnly: true });
     const stateOf = (id: string) =>
       reader.prepare('SELECT state FROM jobs WHERE id = ?').get(id)?.state;
-    r.uploader.script(r.uploader.store, async (request) => {
-      order.push(`upload ${request.name}: a is ${stateOf(ja!.id)}`);
-      return r.uploader.store(request);
-    });
-    r.bus.on('job.done', ({ job }) => order.push(`done ${job.name}: ${stateOf(job.id)}`));
+    r.bus.on('job.done', ({ job }) =>
+      order.push(`done ${job.name}: ${stateOf(job.id)}, b ${stateOf(jb!.id)}`),
+    );
 
     await r.queue.start();
     await r.idle();
     reader.close();
 
-    // The slot's next request goes out at once; a's history and journal commit while it is out.
-    expect(order).toEqual(['upload b.bin: a is running', 'done a.bin: done', 'done b.bin: done']);
+    // The slot's next job is claimed at the hand-off, before a's success is recorded (one turn
+    // later, with its history and journal); whether b's first byte also leaves before that record
+    // depends on how soon its file opens, so only the claim is held to.
+    expect(order).toEqual(['done a.bin: done, b running', 'done b.bin: done, b done']);
     expect(r.queue.get(jb!.id)?.state).toBe('done');
   });
 
