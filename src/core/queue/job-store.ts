@@ -207,6 +207,15 @@ export class JobStore {
   }
 
   /** When the first retry due after `now` is; null when none waits. */
+  /** Whether a retry is due (its time has come) and not taken yet. */
+  hasDueRetry(now: number): boolean {
+    return (
+      this.#sql(
+        "SELECT 1 AS due FROM jobs WHERE state = 'retrying' AND next_attempt_at <= ? LIMIT 1",
+      ).get(now) !== undefined
+    );
+  }
+
   nextRetryAfter(now: number): number | null {
     const row = this.#sql(
       "SELECT min(next_attempt_at) AS at FROM jobs WHERE state = 'retrying' AND next_attempt_at > ?",
