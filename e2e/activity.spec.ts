@@ -50,6 +50,31 @@ test.describe('Activity', () => {
     await expect(row.getByRole('link', { name: 'Open timelapse.mp4 in Drive' })).toBeVisible();
   });
 
+  test('a file queued while the page was still connecting to the agent shows', async ({
+    page,
+    agent,
+    mode,
+  }) => {
+    test.skip(mode === 'bridge', "Holds the page's event stream on its way, which only HTTP has");
+    const [path] = await writeFiles(agent.dropDir, [{ name: 'early.tif', content: 'early' }]);
+    // Paused, so after its queueing nothing more happens to the job that could bring it back.
+    await agent.api.queue.pause.mutate({});
+    // A busy machine: the page has read the (empty) queue, its live events are not there yet.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/api\/events\b/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await agent.open(page, 'activity');
+    await expect(page.getByText('No uploads yet.')).toBeVisible();
+    await agent.api.queue.add.mutate({ paths: [path!], folder: 'Early', source: 'drop' });
+
+    release();
+    const row = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem');
+    await expect(row.filter({ hasText: 'early.tif' })).toContainText('Paused by you');
+  });
+
   test('a Drive failure shows its reason and needs attention; Retry finishes it', async ({
     page,
     agent,

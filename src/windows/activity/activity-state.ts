@@ -73,10 +73,17 @@ function touch(): void {
 // ---- Loading
 
 let generation = 0;
+/**
+ * Job changes heard while a load is under way: newer than what the load may answer (a job that
+ * started after the agent read it must not go back to waiting).
+ */
+let heardWhileLoading: Map<string, JobView> | null = null;
 
 /** Reads every job (newest first, a page at a time): the first page shows at once. */
 export async function loadJobs(): Promise<void> {
   const mine = ++generation;
+  const heard = new Map<string, JobView>();
+  heardWhileLoading = heard;
   try {
     let page = await jobPage(null, FIRST_PAGE);
     if (mine !== generation) return;
@@ -87,6 +94,7 @@ export async function loadJobs(): Promise<void> {
         if (!jobs.has(job.id)) order.push(job.id);
         jobs.set(job.id, job);
       }
+      for (const job of heard.values()) remember(job);
       loaded.value = { state: 'ready' };
       touch();
       if (!page.nextCursor || order.length >= MAX_JOBS) break;
@@ -96,13 +104,20 @@ export async function loadJobs(): Promise<void> {
     truncated.value = page.nextCursor !== null;
   } catch (error) {
     if (mine === generation) loaded.value = { state: 'error', message: errorMessage(error) };
+  } finally {
+    if (mine === generation) heardWhileLoading = null;
   }
 }
 
 function onJob(job: JobView): void {
+  heardWhileLoading?.set(job.id, job);
+  remember(job);
+  touch();
+}
+
+function remember(job: JobView): void {
   if (!jobs.has(job.id)) order.unshift(job.id);
   jobs.set(job.id, job);
-  touch();
 }
 
 // ---- The summary (the agent's own)

@@ -70,8 +70,9 @@ export function onAgentEvent(listener: (event: AgentEvent) => void): () => void 
 }
 
 /**
- * Called when what the page shows may be stale: after a reconnection (events were missed) and
- * on the agent's `resync` event. Pages re-read their state here.
+ * Called when what the page shows may be stale: once its events flow for the first time and after
+ * a reconnection (events were missed in between), and on the agent's `resync` event. Pages
+ * re-read their state here.
  */
 export function onResync(listener: () => void): () => void {
   resyncListeners.add(listener);
@@ -94,11 +95,13 @@ function subscribe(): void {
     { lastEventId },
     {
       onStarted: () => {
-        const recovered = failingSince !== null;
+        // The first start counts too: pages read their state as they open, and what changed
+        // between that read and now (a busy machine, a slow link) came as no event.
+        const missed = failingSince !== null || connection.value === 'connecting';
         failingSince = null;
         attempt = 0;
         connection.value = 'connected';
-        if (recovered) resync();
+        if (missed) resync();
       },
       onData: (tracked) => {
         lastEventId = tracked.id;
