@@ -188,10 +188,14 @@ export class AttemptRunner {
    * Nothing is lost meanwhile: until it is recorded the job is `running` with its claim durable,
    * so a crash brings it back as an earlier attempt, found in Drive by its tag rather than sent
    * again; a cancel or a stop in between finds it done all the same (succeeded() allows both).
+   * A timer, not setImmediate: the slot's next token reaches better-queue on a timer set when this
+   * upload started (slot-runner.ts), and timers fire in the order they were set, so the next job
+   * is claimed first even when the upload ended within that timer's millisecond (under load, one
+   * run in four of the hand-off test recorded first with setImmediate).
    */
   #recordLater(job: Job, result: UploadResult): void {
     const recorded = new Promise<void>((resolve) => {
-      setImmediate(() => {
+      setTimeout(() => {
         let recorded = false;
         try {
           recorded = this.#o.outcomes.succeeded(job, result, ['running']);
@@ -201,7 +205,7 @@ export class AttemptRunner {
           // The slot was offered again at the hand-off; only a retry scheduled instead needs more.
           if (!recorded) this.#o.afterRun();
         }
-      });
+      }, 0);
     });
     this.#recording.set(job.id, recorded);
   }

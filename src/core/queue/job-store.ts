@@ -206,7 +206,6 @@ export class JobStore {
     ).all() as Array<{ id: string; size: number; confirmedBytes: number }>;
   }
 
-  /** When the first retry due after `now` is; null when none waits. */
   /** Whether a retry is due (its time has come) and not taken yet. */
   hasDueRetry(now: number): boolean {
     return (
@@ -216,6 +215,7 @@ export class JobStore {
     );
   }
 
+  /** When the first retry due after `now` is; null when none waits. */
   nextRetryAfter(now: number): number | null {
     const row = this.#sql(
       "SELECT min(next_attempt_at) AS at FROM jobs WHERE state = 'retrying' AND next_attempt_at > ?",

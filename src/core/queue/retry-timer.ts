@@ -1,13 +1,14 @@
 import type { Clock } from './clock.ts';
 import type { JobStore } from './job-store.ts';
 
+/** How soon a retry that is due but not taken yet is offered to the slots again. */
+const DUE_RECHECK_MS = 1_000;
+
 /**
  * Wakes the scheduler when the next waiting retry becomes due. Retries already due are taken as
  * slots free up; the timer is only for the next one to come, so there is one timer, not one per
  * job.
  */
-/** How soon a retry that is due but not taken yet is offered to the slots again. */
-const DUE_RECHECK_MS = 1_000;
 
 export class RetryTimer {
   readonly #clock: Clock;
