@@ -48,6 +48,8 @@ export interface ProgramOptions {
    * completion, a name that is no command, which commander then explains).
    */
   only?: string;
+  /** `--json` is on the line: usage errors are left to `report`, which words them as JSON. */
+  jsonErrors?: boolean;
 }
 
 export async function buildProgram(
@@ -77,10 +79,12 @@ export async function buildProgram(
       .find((c) => c.name() === 'settings')
       ?.addHelpText('after', options.settingsHelp);
   // Subcommands inherit the error behaviour so usage errors exit 2 everywhere.
-  program.commands.forEach(function inherit(cmd: Command) {
+  (function inherit(cmd: Command) {
     cmd.exitOverride();
+    if (options.jsonErrors)
+      cmd.configureOutput({ outputError: () => {} }).showHelpAfterError(false);
     cmd.commands.forEach(inherit);
-  });
+  })(program);
   return program;
 }
 
@@ -107,24 +111,47 @@ export async function runCli(
   options: RunOptions = {},
 ): Promise<ExitCode | number> {
   const ctx = new CliContext(env);
+  // A usage error comes before any command runs (and sets ctx.json), so it is read off the line.
+  const jsonErrors = asksForJson(argv.slice(2));
   try {
     const settingsHelp = wantsHelp(argv.slice(2))
       ? settingsKeysHelp((await import('./settings-keys.ts')).settingKeys(), process.stdout.columns)
       : undefined;
-    const program = await buildProgram(ctx, { settingsHelp, only: commandToRun(argv.slice(2)) });
+    const program = await buildProgram(ctx, {
+      settingsHelp,
+      only: commandToRun(argv.slice(2)),
+      jsonErrors,
+    });
     await program.parseAsync(argv);
     const [unhandled] = options.unhandledRejections?.() ?? [];
-    if (unhandled !== undefined && !process.exitCode) return report(unhandled, ctx, env);
+    if (unhandled !== undefined && !process.exitCode)
+      return report(unhandled, ctx, env, jsonErrors);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
-    return report(error, ctx, env);
+    return report(error, ctx, env, jsonErrors);
   }
 }
 
-function report(error: unknown, ctx: CliContext, env: NodeJS.ProcessEnv): number {
+/** `--json` among the options (not after `--`, where it would be a file name). */
+function asksForJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+
+function report(
+  error: unknown,
+  ctx: CliContext,
+  env: NodeJS.ProcessEnv,
+  jsonErrors: boolean,
+): number {
   if (error instanceof CommanderError) {
     // Help and version are "errors" to commander; they already printed what they had to.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error.exitCode === 0) return EXIT.ok;
+    if (jsonErrors) {
+      const message = `${error.message.replace(/^error: /, '')} (run \`driveup --help\` for usage)`;
+      process.stderr.write(`${JSON.stringify({ error: message, exitCode: EXIT.usage })}\n`);
+    }
+    return EXIT.usage;
   }
   const known = error instanceof CliError ? error : toCliError(error, ctx.paths);
   const message = known?.message ?? `DriveUp failed: ${(error as Error)?.message ?? String(error)}`;
