@@ -6,6 +6,7 @@ const COUNTED = [
   ['retrying', 'retrying'],
   ['uploaded', 'uploaded'],
   ['failed', 'failed'],
+  ['cancelled', 'cancelled'],
   ['skipped', 'skipped'],
 ] as const;
 

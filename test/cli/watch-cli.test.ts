@@ -41,7 +41,7 @@ describe('watch: answers are true', () => {
     expect((await runDriveup(['watch', 'remove', id], agent.env)).code).toBe(0);
   });
 
-  it('counts a file whose upload will be retried as retrying, not failed, as status does', async () => {
+  it('counts a file whose upload will be retried as retrying, not failed, as status does; cancelled as cancelled', async () => {
     const folder = join(agent.home, 'instrument');
     await mkdir(folder);
     // Every upload answered 503 with a long Retry-After: the job waits to be retried.
@@ -65,6 +65,18 @@ describe('watch: answers are true', () => {
       queue: { counts: Record<string, number> };
     };
     expect(status.queue.counts).toMatchObject({ retrying: 1, failed: 0 });
+
+    // Cancelled by someone is not a failure, and is not said to be one.
+    const queue = JSON.parse((await runDriveup(['queue', '--json'], agent.env)).stdout) as {
+      jobs: Array<{ id: string; name: string }>;
+    };
+    const job = queue.jobs.find((j) => j.name === 'reading.csv')!;
+    expect((await runDriveup(['cancel', job.id], agent.env)).code).toBe(0);
+    rule = (await rules()).find((r) => r.rule.folder === folder);
+    expect(rule?.counts).toMatchObject({ retrying: 0, failed: 0, cancelled: 1 });
+    const list = await runDriveup(['watch', 'list'], agent.env);
+    expect(list.stdout).toMatch(/1 seen, 1 cancelled/);
+    expect(list.stdout).not.toMatch(/failed/);
     agent.fake.clearFaults();
   });
 });

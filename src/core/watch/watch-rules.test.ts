@@ -61,6 +61,7 @@ describe('watch rules', () => {
       retrying: 0,
       uploaded: 0,
       failed: 0,
+      cancelled: 0,
       skipped: 0,
     });
     const again = await h.restart();

@@ -118,8 +118,10 @@ export interface WatchRuleCounts {
   /** Failed an attempt; the queue will try again (not counted in `queued`). */
   retrying: number;
   uploaded: number;
-  /** Failed or cancelled in the queue; queued again only when the file changes. */
+  /** Failed in the queue; queued again only when the file changes (or by `retry`). */
   failed: number;
+  /** Cancelled by someone; queued again only when the file changes. */
+  cancelled: number;
   /** Left out, with a reason (symbolic links, FIFOs, DriveUp's own files): see `watch.skipped`. */
   skipped: number;
 }

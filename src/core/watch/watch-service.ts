@@ -351,7 +351,8 @@ export class WatchService {
         queued: counts.queued - retrying,
         retrying,
         uploaded: counts.uploaded,
-        failed: counts.failed + counts.cancelled,
+        failed: counts.failed,
+        cancelled: counts.cancelled,
         skipped: this.#skippedOf(rule.id).size,
       },
     };

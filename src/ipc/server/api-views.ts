@@ -143,6 +143,7 @@ export const watchRuleStatusSchema = z.object({
     retrying: z.number(),
     uploaded: z.number(),
     failed: z.number(),
+    cancelled: z.number(),
     skipped: z.number(),
   }),
 }) satisfies z.ZodType<WatchRuleStatus>;

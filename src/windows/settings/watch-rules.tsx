@@ -89,6 +89,7 @@ function RuleRow({ status }: { status: RuleStatus }) {
     counts.queued + counts.pending ? `${formatCount(counts.queued + counts.pending)} waiting` : '',
     counts.retrying ? `${formatCount(counts.retrying)} retrying` : '',
     counts.failed ? `${formatCount(counts.failed)} failed` : '',
+    counts.cancelled ? `${formatCount(counts.cancelled)} cancelled` : '',
     counts.skipped ? `${formatCount(counts.skipped)} left out` : '',
   ].filter(Boolean);
   return (
