@@ -346,6 +346,22 @@ export class Agent {
     return this.queue.enqueue(items);
   }
 
+  /**
+   * Stops watching a folder. Its files found and not uploaded yet are cancelled, an upload under
+   * way too: "stop watching" means nothing more from that folder leaves the machine (a folder
+   * watched by mistake is stopped, not finished), unless `keepQueued`. Cancelled after the rule
+   * is gone, so their outcome is written to no journal.
+   */
+  async removeWatchRule(id: string, keepQueued = false): Promise<{ cancelled: number }> {
+    await this.watch.removeRule(id);
+    let cancelled = 0;
+    if (keepQueued) return { cancelled };
+    for (const jobId of this.queue.unfinishedForRule(id)) {
+      if (this.queue.cancel(jobId)?.cancelled) cancelled++;
+    }
+    return { cancelled };
+  }
+
   /** What the tray and the Activity window draw from (see activity-monitor.ts). */
   activitySummary(): ActivityState {
     return this.activity.summary();

@@ -79,4 +79,53 @@ describe('watch: answers are true', () => {
     expect(list.stdout).not.toMatch(/failed/);
     agent.fake.clearFaults();
   });
+
+  it('remove stops the folder: what it found and did not upload yet is cancelled, unless --keep-queued', async () => {
+    // Every upload held back (503, retried in 10 min): found files wait in the queue, uploading
+    // (held by the pacer) or waiting to retry.
+    agent.fake.addFault({ path: '/upload/', status: 503, retryAfterSeconds: 600, times: Infinity });
+    const waitingJob = async (name: string) => {
+      for (;;) {
+        const queue = JSON.parse((await runDriveup(['queue', '--json'], agent.env)).stdout) as {
+          jobs: Array<{ id: string; name: string; state: string }>;
+        };
+        const job = queue.jobs.find((j) => j.name === name);
+        if (job && ['queued', 'running', 'retrying'].includes(job.state)) return job;
+      }
+    };
+    const stateOf = async (id: string) =>
+      (
+        JSON.parse((await runDriveup(['queue', '--all', '--json'], agent.env)).stdout) as {
+          jobs: Array<{ id: string; state: string }>;
+        }
+      ).jobs.find((j) => j.id === id)?.state;
+    const watchFolder = async (name: string, file: string) => {
+      const folder = join(agent.home, name);
+      await mkdir(folder);
+      const added = await runDriveup(
+        ['watch', 'add', folder, '--stable', '100', '--json'],
+        agent.env,
+      );
+      expect(added.code, added.stderr).toBe(0);
+      await writeFile(join(folder, file), 'x');
+      return { rule: (JSON.parse(added.stdout) as RuleView).rule.id, job: await waitingJob(file) };
+    };
+
+    const wrong = await watchFolder('watched-by-mistake', 'private.txt');
+    const removed = await runDriveup(['watch', 'remove', wrong.rule], agent.env);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toBe(
+      `Removed rule ${wrong.rule.slice(0, 8)}. Cancelled 1 file it found that was not uploaded yet.\n`,
+    );
+    expect(await stateOf(wrong.job.id)).toBe('cancelled');
+
+    const kept = await watchFolder('kept-going', 'wanted.txt');
+    const keep = await runDriveup(
+      ['watch', 'remove', kept.rule, '--keep-queued', '--json'],
+      agent.env,
+    );
+    expect(JSON.parse(keep.stdout)).toEqual({ removed: kept.rule, cancelled: 0 });
+    expect(['queued', 'running', 'retrying']).toContain(await stateOf(kept.job.id));
+    agent.fake.clearFaults();
+  });
 });

@@ -92,10 +92,14 @@ export function registerWatchCommands(program: Command, ctx: CliContext): void {
   watch
     .command('remove')
     .argument('<id>', RULE_ID)
-    .description('Stop watching a folder (files already queued still upload)')
-    .action(async (id: string) => {
-      const result = await ctx.client.watch.remove.mutate({ id });
-      ctx.print(result, () => `Removed rule ${result.removed.slice(0, 8)}.`);
+    .description(
+      'Stop watching a folder; its files found and not uploaded yet are cancelled (uploads under way too)',
+    )
+    .option('--keep-queued', 'let the files it found and did not upload yet upload all the same')
+    .action(async (id: string, options: { keepQueued?: boolean }) => {
+      const keepQueued = Boolean(options.keepQueued);
+      const result = await ctx.client.watch.remove.mutate({ id, keepQueued });
+      ctx.print(result, () => removedWords(result, keepQueued));
     });
 
   watch
@@ -166,4 +170,12 @@ function renderRules(rules: RuleStatus[]): string {
       ruleFilesWords(counts),
     ]),
   );
+}
+
+function removedWords(result: { removed: string; cancelled: number }, keepQueued: boolean): string {
+  const removed = `Removed rule ${result.removed.slice(0, 8)}.`;
+  if (keepQueued) return `${removed} The files it found that were not uploaded yet still upload.`;
+  if (!result.cancelled) return removed;
+  const files = result.cancelled === 1 ? '1 file' : `${result.cancelled} files`;
+  return `${removed} Cancelled ${files} it found that ${result.cancelled === 1 ? 'was' : 'were'} not uploaded yet.`;
 }

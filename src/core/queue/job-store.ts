@@ -283,6 +283,14 @@ export class JobStore {
     return rows.map((row) => row.id);
   }
 
+  /** A watch rule's jobs still waiting or uploading. */
+  unfinishedForRule(ruleId: string): string[] {
+    const rows = this.#sql(
+      "SELECT id FROM jobs WHERE rule_id = ? AND state IN ('queued', 'running', 'retrying')",
+    ).all(ruleId) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
   /** How many of a watch rule's jobs are in `state`. */
   countForRule(ruleId: string, state: JobState): number {
     const row = this.#sql('SELECT count(*) AS n FROM jobs WHERE state = ? AND rule_id = ?').get(

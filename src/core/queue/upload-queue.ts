@@ -167,6 +167,11 @@ export class UploadQueue {
     return this.#jobs.idsWithPrefix(prefix, limit);
   }
 
+  /** A watch rule's jobs still waiting or uploading. */
+  unfinishedForRule(ruleId: string): string[] {
+    return this.#jobs.unfinishedForRule(ruleId);
+  }
+
   /** How many of a watch rule's jobs are in `state`. */
   countForRule(ruleId: string, state: JobState): number {
     return this.#jobs.countForRule(ruleId, state);

@@ -353,12 +353,23 @@ function watchRouter(agent: Agent) {
       .output(watchRuleStatusSchema)
       .mutation(({ input }) => agent.watch.updateRule(ruleId(input.id), input.patch)),
     remove: publicProcedure
-      .input(byId)
-      .output(z.object({ removed: z.string() }))
+      .input(
+        byId.extend({
+          /** Let the files it found and did not upload yet go on uploading (else cancelled). */
+          keepQueued: z.boolean().default(false),
+        }),
+      )
+      .output(
+        z.object({
+          removed: z.string(),
+          /** Its files that were waiting or uploading, cancelled with it (0 with keepQueued). */
+          cancelled: z.number(),
+        }),
+      )
       .mutation(async ({ input }) => {
         const id = ruleId(input.id);
-        await agent.watch.removeRule(id);
-        return { removed: id };
+        const { cancelled } = await agent.removeWatchRule(id, input.keepQueued);
+        return { removed: id, cancelled };
       }),
     pause: publicProcedure
       .input(byId)

@@ -142,6 +142,8 @@ function RuleRow({ status }: { status: RuleStatus }) {
 }
 
 function RemoveDialog({ status }: { status: RuleStatus }) {
+  const { queued, retrying } = status.counts;
+  const unfinished = queued + retrying;
   return (
     <ConfirmDialog
       title={`Stop watching ${status.rule.folder}?`}
@@ -154,8 +156,10 @@ function RemoveDialog({ status }: { status: RuleStatus }) {
       }}
     >
       <p>
-        New files in this folder will no longer be uploaded. Nothing is deleted: what was uploaded
-        stays in Drive, and the files stay where they are.
+        Nothing more from this folder is uploaded: the files it found that are not uploaded yet
+        {unfinished ? ` (${formatCount(unfinished)} now)` : ''} are cancelled, and so is an upload
+        under way. Nothing is deleted: what was uploaded stays in Drive, and the files stay where
+        they are.
       </p>
       <p>You can add the folder again later.</p>
     </ConfirmDialog>
