@@ -399,8 +399,10 @@ export class Agent {
   }
 
   /** Moves this machine's upload `id` to Drive's trash and records it (TrashError when it cannot). */
-  trashUpload(id: string): Promise<HistoryRecord> {
-    return trashUpload(id, { history: this.history, drive: this.#uploader });
+  async trashUpload(id: string): Promise<HistoryRecord> {
+    const record = await trashUpload(id, { history: this.history, drive: this.#uploader });
+    this.queue.forgetUpload(id);
+    return record;
   }
 
   async start(): Promise<void> {

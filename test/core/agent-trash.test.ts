@@ -47,6 +47,21 @@ describe('history.trash', () => {
     expect(again.trashedAt).toEqual(record.trashedAt);
   });
 
+  it('the same file added again once its upload is in the trash is uploaded again, not "already in Drive"', async () => {
+    harness = await startAgentHarness();
+    const { id } = await uploaded(harness, 'needed-after-all.csv');
+    const path = join(harness.home, 'needed-after-all.csv');
+    await api(harness).history.trash.mutate({ id });
+
+    const recorded = harness.next('history.recorded', (e) => e.name === 'needed-after-all.csv');
+    const { jobs } = await harness.agent.add({ paths: [path], folder: 'Lab/2026', source: 'drop' });
+    expect(jobs.map((job) => job.added)).toEqual(['queued']);
+    const again = await recorded;
+    expect(again.id).not.toBe(id);
+    const inDrive = harness.fake.state().files.filter((f) => f.name === 'needed-after-all.csv');
+    expect(inDrive.map((f) => f.trashed).sort()).toEqual([false, true]);
+  });
+
   it('refuses, with the reason, what DriveUp did not put in Drive', async () => {
     harness = await startAgentHarness();
     harness.fake.addFault({

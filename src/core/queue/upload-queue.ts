@@ -167,6 +167,16 @@ export class UploadQueue {
     return this.#jobs.idsWithPrefix(prefix, limit);
   }
 
+  /**
+   * Job `id`'s upload is no longer in Drive (moved to the trash through DriveUp): the same file
+   * added again is uploaded again, where it was answered "already in Drive" with a link to the
+   * trash. The job keeps its record.
+   */
+  forgetUpload(id: string): void {
+    if (this.#jobs.get(id)?.state !== 'done') return;
+    this.#ctx.write('could not forget an upload moved to the trash', () => this.#jobs.retire(id));
+  }
+
   /** A watch rule's jobs still waiting or uploading. */
   unfinishedForRule(ruleId: string): string[] {
     return this.#jobs.unfinishedForRule(ruleId);
