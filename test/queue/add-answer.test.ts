@@ -98,4 +98,32 @@ describe('queue.add says what it did', () => {
     ]);
     expect(fake.files().filter((f) => f.name === 'a.bin')).toHaveLength(1);
   });
+
+  it('a folder named through a link is the folder it leads to: its files are not uploaded twice', async () => {
+    harness = await startAgentHarness();
+    const { agent, fake, home } = harness;
+    const client = createInProcessClient(createAppRouter(agent, { requestShutdown: () => {} }));
+    // ~/lab/run1 -> ~/disk/run1: the same folder name, so the same Drive folder.
+    await mkdir(join(home, 'disk', 'run1'), { recursive: true });
+    await mkdir(join(home, 'lab'));
+    await symlink(join(home, 'disk', 'run1'), join(home, 'lab', 'run1'));
+    await writeFile(join(home, 'disk', 'run1', 'frame.tif'), 'one file, two names');
+    const uploaded = harness.next('job.done');
+    await client.queue.add.mutate({ paths: [join(home, 'disk', 'run1')], folder: 'Demo' });
+    await uploaded;
+
+    const again = await client.queue.add.mutate({
+      paths: [join(home, 'lab', 'run1')],
+      folder: 'Demo',
+    });
+
+    expect(again.jobs).toMatchObject([
+      {
+        added: 'already-uploaded',
+        folderPath: 'Demo/run1',
+        path: join(home, 'disk', 'run1', 'frame.tif'),
+      },
+    ]);
+    expect(fake.files().filter((f) => f.name === 'frame.tif')).toHaveLength(1);
+  });
 });

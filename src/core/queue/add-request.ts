@@ -84,7 +84,10 @@ export async function expandAddRequest(
     if (found.isFile()) {
       result.files.push({ path, folderPath: options.folder, scope: NAMED_FILE });
     } else if (found.isDirectory()) {
-      await new FolderWalk(path, options, result).run();
+      // Walked where it really is (a folder named through a link, `/data/run1` for
+      // `/mnt/disk/run1`, is that folder: its files are one job each, however it was named), and
+      // uploaded under the name it was given.
+      await new FolderWalk(await realpath(path), basename(path), options, result).run();
     } else {
       throw new AddPathError(
         `${given} is ${fileTypeWords(found)}, not a regular file or folder: only files and folders can be added`,
@@ -174,10 +177,14 @@ class FolderWalk {
   readonly #options: ExpandOptions;
   readonly #result: ExpandedRequest;
   readonly #scope: FileScope;
+  /** The Drive folder the tree goes into, under the requested one. */
+  readonly #name: string;
   #realRoot = '';
 
-  constructor(root: string, options: ExpandOptions, result: ExpandedRequest) {
+  /** `root`: the folder's real path (no link in it); `name`: what it was called when added. */
+  constructor(root: string, name: string, options: ExpandOptions, result: ExpandedRequest) {
     this.#root = root;
+    this.#name = name;
     this.#options = options;
     this.#result = result;
     this.#scope = { foundIn: root, followLinks: options.followSymlinks ?? false };
@@ -274,9 +281,7 @@ class FolderWalk {
     const relativeDir = relative(this.#root, dirname(path)).split(sep).filter(Boolean);
     this.#result.files.push({
       path,
-      folderPath: [this.#options.folder, basename(this.#root), ...relativeDir]
-        .filter(Boolean)
-        .join('/'),
+      folderPath: [this.#options.folder, this.#name, ...relativeDir].filter(Boolean).join('/'),
       scope: this.#scope,
     });
   }
