@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ruleFilesWords } from './watch-rule-words.ts';
 
-const none = { seen: 0, pending: 0, queued: 0, retrying: 0, uploaded: 0, failed: 0, cancelled: 0, skipped: 0 };
+const none = {
+  seen: 0,
+  pending: 0,
+  queued: 0,
+  retrying: 0,
+  uploaded: 0,
+  failed: 0,
+  cancelled: 0,
+  skipped: 0,
+};
 
 describe('a watch rule’s files in one cell', () => {
   it('names only the states that hold files, seen always', () => {
