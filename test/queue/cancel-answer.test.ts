@@ -51,4 +51,41 @@ describe('cancel', { timeout: 60_000 }, () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/not both/);
   });
+
+  it('--all cancels every job waiting, retrying or uploading in one go, and says how many', async () => {
+    const home = await tempDir();
+    const env = fakeGoogleEnv(fake.url, home);
+    const agent = await startAgent(env);
+    await signInWithCli(env);
+    // A folder added by mistake: its uploads are held back (the fake Drive answers 503, retried
+    // in 10 min), one of them under way, the rest waiting.
+    fake.addFault({ path: '/upload/', status: 503, retryAfterSeconds: 600, times: Infinity });
+    const paths = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map(async (name) => {
+        const path = join(home, `${name}.txt`);
+        await writeFile(path, `private ${name}`);
+        return path;
+      }),
+    );
+    const { jobs } = await agent.client.queue.add.mutate({ paths, folder: 'Mistake' });
+
+    const neither = await runDriveup(['cancel'], env);
+    expect(neither.code).toBe(2);
+    const both = await runDriveup(['cancel', jobs[0]!.id, '--all'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/not both/);
+
+    const all = await runDriveup(['cancel', '--all'], env);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toBe('Cancelled 5 jobs.\n');
+    const states = await Promise.all(
+      jobs.map((job) => agent.client.queue.get.query({ id: job.id })),
+    );
+    expect(states.map((job) => job.state)).toEqual(Array(5).fill('cancelled'));
+
+    const again = await runDriveup(['cancel', '--all', '--json'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ cancelled: 0 });
+    expect(fake.files().filter((f) => f.name.endsWith('.txt'))).toEqual([]);
+  });
 });

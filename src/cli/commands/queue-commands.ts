@@ -97,9 +97,23 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
 
   program
     .command('cancel')
-    .description('Cancel a job')
-    .argument('<id>', 'job id, or its first characters (4 or more, as `queue` shows)')
-    .action(async (id: string) => {
+    .description('Cancel a job, or every job waiting or uploading with --all')
+    .argument('[id]', 'job id, or its first characters (4 or more, as `queue` shows)')
+    .option('--all', 'cancel every job waiting, retrying or uploading')
+    .action(async (id: string | undefined, options: { all?: boolean }) => {
+      if (!id === !options.all)
+        throw new CliError(
+          'Name a job id, or use --all to cancel every job waiting or uploading (not both).',
+          EXIT.usage,
+        );
+      if (!id) {
+        const result = await ctx.client.queue.cancelAll.mutate({});
+        return ctx.print(result, () =>
+          result.cancelled
+            ? `Cancelled ${result.cancelled === 1 ? '1 job' : `${result.cancelled} jobs`}.`
+            : 'Nothing to cancel: no job is waiting or uploading.',
+        );
+      }
       const answer = await ctx.client.queue.cancel.mutate({ id });
       const { job } = answer;
       ctx.print(answer, () =>

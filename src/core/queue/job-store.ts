@@ -283,6 +283,15 @@ export class JobStore {
     return rows.map((row) => row.id);
   }
 
+  /** Every job waiting, retrying or uploading: those waiting first, in the order they would run. */
+  unfinishedIds(): string[] {
+    const rows = this.#sql(
+      `SELECT id FROM jobs WHERE state IN ('queued', 'running', 'retrying')
+       ORDER BY state = 'running', priority, seq`,
+    ).all() as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
   /** A watch rule's jobs still waiting or uploading. */
   unfinishedForRule(ruleId: string): string[] {
     const rows = this.#sql(

@@ -53,6 +53,8 @@ export interface UploadQueueOptions {
  * upload can be stuck where no abort reaches (a read from a FIFO, a token request that never
  * answers), and a stop must not wait for it. */
 const STOP_GRACE_MS = 1000;
+/** Jobs cancelled per commit by `cancelAll`. */
+const CANCEL_BATCH = 500;
 
 /**
  * The durable upload queue. Every job is a row before anything else happens, and every state
@@ -313,6 +315,23 @@ export class UploadQueue {
     }
     this.#attempts.letGo(id, CANCELLING);
     return { cancelled: true, job };
+  }
+
+  /**
+   * Cancels every job waiting, retrying or uploading (a folder added by mistake), a few hundred
+   * per commit; returns how many. Those waiting go first, so no slot freed meanwhile starts one.
+   */
+  cancelAll(): number {
+    const ids = this.#jobs.unfinishedIds();
+    let cancelled = 0;
+    for (let i = 0; i < ids.length; i += CANCEL_BATCH) {
+      const batch = ids.slice(i, i + CANCEL_BATCH);
+      // Durable: a cancel undone by a power cut would upload what someone stopped.
+      transaction(this.#ctx.db, () => {
+        for (const id of batch) if (this.cancel(id)?.cancelled) cancelled++;
+      });
+    }
+    return cancelled;
   }
 
   /** A failed or cancelled job starts over; a retrying one runs now. */

@@ -240,6 +240,11 @@ function queueRouter(agent: Agent) {
         const { cancelled, job } = orNotFound(agent.queue.cancel(id), id);
         return { cancelled, job: jobView(agent, job) };
       }),
+    /** Every job waiting, retrying or uploading, cancelled (`driveup cancel --all`). */
+    cancelAll: publicProcedure
+      .input(z.object({}).strict().prefault({}))
+      .output(z.object({ cancelled: z.number() }))
+      .mutation(() => ({ cancelled: agent.queue.cancelAll() })),
     retry: publicProcedure
       .input(z.union([idInput, z.object({ failed: z.literal(true) }).strict()]))
       .output(retryAnswerSchema)
