@@ -130,6 +130,34 @@ test.describe('Activity', () => {
     await expect(list.getByRole('listitem')).toHaveCount(3);
   });
 
+  test('Cancel all asks first, then stops every upload not finished', async ({ page, agent }) => {
+    const paths = await writeFiles(agent.dropDir, [
+      { name: 'one.raw', content: 'one' },
+      { name: 'two.raw', content: 'two' },
+      { name: 'three.raw', content: 'three' },
+    ]);
+    await agent.api.queue.pause.mutate({});
+    await agent.open(page, 'activity');
+    await agent.api.queue.add.mutate({ paths, folder: 'Mistake', source: 'drop' });
+    const rows = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem');
+    await expect(rows.filter({ hasText: 'Waiting' })).toHaveCount(3);
+
+    const cancelAll = page.getByRole('button', { name: 'Cancel all…' });
+    await cancelAll.click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel all 3 uploads not finished?' });
+    await expect(dialog).toContainText('will not be uploaded');
+    await dialog.getByRole('button', { name: 'Keep them' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(rows.filter({ hasText: 'Waiting' })).toHaveCount(3);
+
+    await cancelAll.click();
+    await dialog.getByRole('button', { name: 'Cancel uploads' }).click();
+    await expect(rows.filter({ hasText: 'Cancelled' })).toHaveCount(3);
+    await expect(cancelAll).toBeHidden();
+    const counts = (await agent.api.agent.status.query()).queue.counts;
+    expect(counts).toMatchObject({ queued: 0, running: 0, retrying: 0, cancelled: 3 });
+  });
+
   test('the desktop app: a window whose port closed connects again by itself and stays live', async ({
     page,
     agent,

@@ -176,6 +176,7 @@ async function act(action: () => Promise<unknown>): Promise<void> {
 export const pauseAll = () => act(() => api.queue.pause.mutate({}));
 export const resumeAll = () => act(() => api.queue.resume.mutate());
 export const retryFailed = () => act(() => api.queue.retry.mutate({ failed: true }));
+export const cancelAll = () => act(() => api.queue.cancelAll.mutate({}));
 export const cancelJob = (job: JobView) => act(() => api.queue.cancel.mutate({ id: job.id }));
 export const retryJob = (job: JobView) => act(() => api.queue.retry.mutate({ id: job.id }));
 

@@ -1,5 +1,6 @@
 import '../shared/theme.css';
 import './activity.css';
+import { signal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { activityHeadline } from '../../ipc/common/activity-words.ts';
 import {
@@ -10,6 +11,7 @@ import {
   unfinished,
 } from '../shared/format.ts';
 import type { JobView } from '../shared/job-view.ts';
+import { ConfirmDialog } from '../shared/confirm-dialog.tsx';
 import { canCancel, canRetry, stateWords, WAITING_FOR } from '../shared/job-words.ts';
 import { liveProgress, queuePause } from '../shared/live-jobs.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
@@ -23,6 +25,7 @@ import type { ActivitySummary } from './activity-source.ts';
 import {
   actionError,
   auth,
+  cancelAll,
   cancelJob,
   loaded,
   loadJobs,
@@ -66,6 +69,45 @@ function ActivityPage() {
   );
 }
 
+const cancellingAll = signal(false);
+
+/** Every job waiting or uploading, stopped for good (a folder added by mistake), once confirmed. */
+function CancelAllButton() {
+  const counts = summary.value?.counts;
+  const unfinishedJobs = counts ? counts.queued + counts.running + counts.retrying : 0;
+  if (!unfinishedJobs && !cancellingAll.value) return null;
+  return (
+    <>
+      <button
+        type="button"
+        class="button button-small button-quiet overview-cancel"
+        onClick={() => (cancellingAll.value = true)}
+      >
+        Cancel all…
+      </button>
+      {cancellingAll.value && (
+        <ConfirmDialog
+          title={`Cancel ${unfinishedJobs === 1 ? 'the upload' : `all ${formatCount(unfinishedJobs)} uploads`} not finished?`}
+          confirm="Cancel uploads"
+          dismiss="Keep them"
+          danger
+          onCancel={() => (cancellingAll.value = false)}
+          onConfirm={() => {
+            cancellingAll.value = false;
+            void cancelAll();
+          }}
+        >
+          <p>
+            Every file waiting, waiting to retry or uploading now is cancelled and will not be
+            uploaded. What is already in Drive stays there, and the files stay where they are.
+          </p>
+          <p>Each cancelled upload can be retried later from its row.</p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
 /** One toggle: its name says what it does now. */
 function PauseToggle() {
   const pausedByYou = queuePause.value?.kind === 'user';
@@ -96,6 +138,7 @@ function Overview() {
             {pause.kind === 'user' ? 'Paused by you' : WAITING_FOR[pause.kind]}
           </span>
         )}
+        <CancelAllButton />
       </div>
       {s && s.run.filesTotal > 0 && <RunProgress summary={s} />}
       {actionError.value && (

@@ -6,6 +6,8 @@ interface ConfirmDialogProps {
   children: ComponentChildren;
   /** The button that does it, in words that say what happens ("Move to Drive trash"). */
   confirm: string;
+  /** The button that does nothing; "Cancel" unless that word is the action's own. */
+  dismiss?: string;
   danger?: boolean;
   onConfirm(): void;
   onCancel(): void;
@@ -40,7 +42,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       <div class="dialog-body">{props.children}</div>
       <div class="dialog-actions">
         <button type="button" class="button" onClick={props.onCancel}>
-          Cancel
+          {props.dismiss ?? 'Cancel'}
         </button>
         <button
           type="button"
