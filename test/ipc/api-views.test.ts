@@ -164,6 +164,8 @@ describe('the API answers with views', () => {
     await call('queue.cancel', () => client.queue.cancel.mutate({ id: largeJob!.id }));
     await call('queue.retry', () => client.queue.retry.mutate({ id: largeJob!.id }));
     await call('queue.cancel', () => client.queue.cancel.mutate({ id: largeJob!.id }));
+    await call('queue.retry', () => client.queue.retry.mutate({ id: largeJob!.id }));
+    await call('queue.cancelAll', () => client.queue.cancelAll.mutate({}));
     await call('history.trash', () => client.history.trash.mutate({ id: smallJob!.id }));
     await call('history.testConnection', () =>
       client.history.testConnection.mutate({ uri: 'mongodb://127.0.0.1:1', timeoutSeconds: 1 }),

@@ -9,7 +9,6 @@ const DUE_RECHECK_MS = 1_000;
  * slots free up; the timer is only for the next one to come, so there is one timer, not one per
  * job.
  */
-
 export class RetryTimer {
   readonly #clock: Clock;
   readonly #jobs: JobStore;
