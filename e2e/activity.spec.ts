@@ -30,6 +30,9 @@ test.describe('Activity', () => {
     const resume = page.getByRole('button', { name: 'Resume all uploads', exact: true });
     await expect(resume).toBeVisible();
     await expect(page.getByRole('status').filter({ hasText: 'Paused by you' })).toBeVisible();
+    // Said once: the headline, not a tag beside it repeating it.
+    const overview = page.getByRole('region', { name: 'Overall progress' });
+    await expect(overview.getByText('Paused by you')).toHaveCount(1);
     const row = list.getByRole('listitem').filter({ hasText: 'timelapse.mp4' });
     await expect(row).toContainText('Waiting');
     await expect(row).toContainText('Paused by you');

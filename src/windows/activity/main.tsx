@@ -12,7 +12,7 @@ import {
 } from '../shared/format.ts';
 import type { JobView } from '../shared/job-view.ts';
 import { ConfirmDialog } from '../shared/confirm-dialog.tsx';
-import { canCancel, canRetry, stateWords, WAITING_FOR } from '../shared/job-words.ts';
+import { canCancel, canRetry, stateWords } from '../shared/job-words.ts';
 import { liveProgress, queuePause } from '../shared/live-jobs.ts';
 import { mountPage, PageFrame } from '../shared/page-frame.tsx';
 import { PageLink } from '../shared/page-link.tsx';
@@ -133,11 +133,9 @@ function Overview() {
         <p class="overview-headline" role="status">
           {headline}
         </p>
-        {pause && (
-          <span class={`tag ${pause.kind === 'user' ? '' : 'tag-warning'}`} title={pause.reason}>
-            {pause.kind === 'user' ? 'Paused by you' : WAITING_FOR[pause.kind]}
-          </span>
-        )}
+        {/* The headline names the pause; its reason, when it says more ("Disk full: free space
+            on /data…", the note of whoever paused), follows it. */}
+        {pause && pause.reason !== headline && <span class="overview-reason">{pause.reason}</span>}
         <CancelAllButton />
       </div>
       {s && s.run.filesTotal > 0 && <RunProgress summary={s} />}
