@@ -34,3 +34,28 @@ test('the agent restarted under an open page: a banner, then back without a relo
   await expect(results).toContainText('after-restart.txt');
   expect(await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(true);
 });
+
+test('a check on the agent that never answers does not stop the page trying again', async ({
+  page,
+  startAgent,
+}) => {
+  const first = await startAgent();
+  await signInThroughApi(first.api);
+  await openWindow(page, first, 'history');
+  await expect(page.getByText('No uploads yet.')).toBeVisible();
+
+  // The page's first check after the agent went away is left unanswered, as a half-open
+  // connection (a laptop that slept) leaves it; the ones after it are answered.
+  let held = false;
+  await page.route('**/session', async (route) => {
+    if (held) return route.continue();
+    held = true;
+  });
+  await first.stop();
+  const banner = page.locator('.banner');
+  await expect(banner).toHaveText("!DriveUp's agent is not reachable; reconnecting…");
+  await startAgent({ port: first.port });
+  await expect(banner).toContainText('no longer knows this browser. Run driveup open', {
+    timeout: 15_000,
+  });
+});

@@ -35,6 +35,12 @@ export interface AgentEvent {
 /** How long the agent may be unreachable before the banner says it is gone rather than restarting. */
 const GONE_AFTER_MS = 10_000;
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000];
+/**
+ * How long one check on the agent, or one start of the event stream, may take before it counts as
+ * failed and the next try begins: a request that never answers (a half-open connection after a
+ * laptop slept) must not end the trying.
+ */
+const ATTEMPT_TIMEOUT_MS = 5_000;
 
 const linkOverBridge = desktop && bridgeLink(desktop);
 
@@ -84,6 +90,7 @@ let subscription: { unsubscribe(): void } | null = null;
 let failingSince: number | null = null;
 let attempt = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let startTimer: ReturnType<typeof setTimeout> | undefined;
 
 /**
  * The page's one subscription to the agent's events: its life is the connection's. When it
@@ -91,10 +98,12 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
  * subscribes again, resuming after the last event it saw.
  */
 function subscribe(): void {
+  startTimer = setTimeout(broken, ATTEMPT_TIMEOUT_MS);
   subscription = api.events.subscribe(
     { lastEventId },
     {
       onStarted: () => {
+        clearTimeout(startTimer);
         // The first start counts too: pages read their state as they open, and what changed
         // between that read and now (a busy machine, a slow link) came as no event.
         const missed = failingSince !== null || connection.value === 'connecting';
@@ -123,6 +132,7 @@ function resync(): void {
 }
 
 function broken(): void {
+  clearTimeout(startTimer);
   const current = subscription;
   if (current === null) return;
   // Cleared first: unsubscribing may report completion, which must not count as a second break.
@@ -153,7 +163,10 @@ async function retry(): Promise<void> {
 async function probe(): Promise<'ok' | 'signed-out' | 'unreachable'> {
   if (transport === 'bridge') return 'ok';
   try {
-    const answer = await fetch('/session', { cache: 'no-store' });
+    const answer = await fetch('/session', {
+      cache: 'no-store',
+      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+    });
     if (answer.status === 204) return 'ok';
     return answer.status === 401 ? 'signed-out' : 'unreachable';
   } catch {
