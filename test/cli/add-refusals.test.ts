@@ -67,6 +67,21 @@ describe('driveup add refuses clearly', () => {
     },
   );
 
+  it.runIf(process.platform === 'linux')(
+    'a file the kernel makes up as it is read (/proc): refused, not uploaded empty',
+    async () => {
+      const agent = await agents.start(fake, await tempDir(), { signIn: false });
+
+      const result = await runDriveup(['add', '/proc/self/status', '--to', 'Kernel'], agent.env);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        '/proc/self/status is made up by the kernel as it is read (/proc, /sys): it lists no size, so it would be uploaded empty.',
+      );
+      expect((await agent.client.queue.list.query({})).jobs).toEqual([]);
+    },
+  );
+
   it('--to / uploads to the top of My Drive; empty names between slashes are dropped, and the job says so', async () => {
     const agent = await agents.start(fake, await tempDir());
     const dir = await tempDir();

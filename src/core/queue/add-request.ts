@@ -8,6 +8,7 @@ import { conflictPolicySchema } from '../config/settings-schema.ts';
 import { driveFolderPathSchema } from '../config/folder-path.ts';
 import { fileErrorWords, fileTypeWords, type EntryKind } from './file-problem.ts';
 import { hardLinkRefusal, NAMED_FILE, scopeRefusal, type FileScope } from '../drive/file-scope.ts';
+import { isKernelFile } from './kernel-file.ts';
 import type { SkippedPath } from './skipped-path.ts';
 
 /** What a person or script asks for when adding files: the API's input for `queue.add`. */
@@ -165,6 +166,11 @@ async function namedPath(
     scopeRefusal({ path, realPath: real, scope: NAMED_FILE, realRoot: null, own }) ??
     (await hardLinkRefusal(path, found, own));
   if (refusal) throw new AddPathError(refusal.message);
+  if (found.isFile() && (await isKernelFile(path, found.size))) {
+    throw new AddPathError(
+      `${path} is made up by the kernel as it is read (/proc, /sys): it lists no size, so it would be uploaded empty. Copy it to a file first (cat ${path} > copy.txt) and add the copy.`,
+    );
+  }
   return { path: canonical, stats: found };
 }
 
