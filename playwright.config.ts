@@ -13,6 +13,10 @@ export default defineConfig<{ mode: Mode }>({
   globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
+  // One retry: two fresh-clone runs of 5 saw the accessibility spec's page lose the agent for
+  // good ("not reachable; reconnecting…") while the agent was up, cause not found. A test that
+  // passes only on its retry is named in `npm test`'s closing summary (FLAKY …) on every run.
+  retries: 1,
   // Two-core machines: each test runs an agent and a browser.
   workers: 2,
   fullyParallel: true,

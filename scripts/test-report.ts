@@ -21,6 +21,8 @@ export interface Tally {
   skipped: number;
   /** "name: reason" of each skipped test whose runner records a reason. */
   skips: string[];
+  /** Tests that failed, then passed when run again (counted as passed, named every time). */
+  flaky?: string[];
 }
 
 export function vitestTally(report: {
@@ -69,18 +71,22 @@ export function playwrightTally(report: {
   suites: PlaywrightSuite[];
 }): Tally {
   const skips: string[] = [];
+  const flakyNames: string[] = [];
   const walk = (suite: PlaywrightSuite, path: string[]) => {
     for (const spec of suite.specs ?? [])
-      for (const test of spec.tests.filter((t) => t.status === 'skipped')) {
+      for (const test of spec.tests) {
+        const name = `[${test.projectName}] ${[...path, spec.title].join(' › ')}`;
+        if (test.status === 'flaky') flakyNames.push(name);
+        if (test.status !== 'skipped') continue;
         const why =
           test.annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given';
-        skips.push(`[${test.projectName}] ${[...path, spec.title].join(' › ')}: ${why}`);
+        skips.push(`${name}: ${why}`);
       }
     for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
   };
   for (const suite of report.suites) walk(suite, [suite.title]);
   const { expected, unexpected, flaky, skipped } = report.stats;
-  return { passed: expected + flaky, failed: unexpected, skipped, skips };
+  return { passed: expected + flaky, failed: unexpected, skipped, skips, flaky: flakyNames };
 }
 
 function read(file: string): string {
@@ -94,6 +100,8 @@ export function summarize(tallies: Record<string, Tally>): string[] {
   for (const [name, tally] of Object.entries(tallies)) {
     for (const key of ['passed', 'failed', 'skipped'] as const) total[key] += tally[key];
     for (const skip of tally.skips) lines.push(`  skipped ${skip}`);
+    for (const name of tally.flaky ?? [])
+      lines.push(`  FLAKY ${name}: failed, then passed on its retry`);
     lines.push(
       `${name}: ${tally.passed} passed · ${tally.failed} failed · ${tally.skipped} skipped`,
     );

@@ -66,6 +66,7 @@ describe("npm test's closing line", () => {
                         annotations: [{ type: 'skip', description: 'needs the bridge' }],
                       },
                       { projectName: 'bridge', status: 'expected', annotations: [] },
+                      { projectName: 'chromium', status: 'flaky', annotations: [] },
                     ],
                   },
                 ],
@@ -78,6 +79,10 @@ describe("npm test's closing line", () => {
     expect(lines).toContain('  skipped the desktop app: no binary');
     expect(lines).toContain(
       '  skipped [web] upload.spec.ts › Upload › the desktop app only: needs the bridge',
+    );
+    // A test that passed only on its retry counts as passed, and is named on every run.
+    expect(lines).toContain(
+      '  FLAKY [chromium] upload.spec.ts › Upload › the desktop app only: failed, then passed on its retry',
     );
     expect(lines.at(-1)).toBe('Total: 954 passed, 0 failed, 3 skipped');
     expect(lines.at(-1)).toMatch(PLAIN_CLOSING_LINE);
