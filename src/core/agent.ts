@@ -354,12 +354,7 @@ export class Agent {
    */
   async removeWatchRule(id: string, keepQueued = false): Promise<{ cancelled: number }> {
     await this.watch.removeRule(id);
-    let cancelled = 0;
-    if (keepQueued) return { cancelled };
-    for (const jobId of this.queue.unfinishedForRule(id)) {
-      if (this.queue.cancel(jobId)?.cancelled) cancelled++;
-    }
-    return { cancelled };
+    return { cancelled: keepQueued ? 0 : this.queue.cancelAll(id) };
   }
 
   /** What the tray and the Activity window draw from (see activity-monitor.ts). */

@@ -283,20 +283,15 @@ export class JobStore {
     return rows.map((row) => row.id);
   }
 
-  /** Every job waiting, retrying or uploading: those waiting first, in the order they would run. */
-  unfinishedIds(): string[] {
+  /**
+   * Every job waiting, retrying or uploading (of one watch rule, given `ruleId`): those waiting
+   * first, in the order they would run.
+   */
+  unfinishedIds(ruleId?: string): string[] {
     const rows = this.#sql(
       `SELECT id FROM jobs WHERE state IN ('queued', 'running', 'retrying')
-       ORDER BY state = 'running', priority, seq`,
-    ).all() as Array<{ id: string }>;
-    return rows.map((row) => row.id);
-  }
-
-  /** A watch rule's jobs still waiting or uploading. */
-  unfinishedForRule(ruleId: string): string[] {
-    const rows = this.#sql(
-      "SELECT id FROM jobs WHERE rule_id = ? AND state IN ('queued', 'running', 'retrying')",
-    ).all(ruleId) as Array<{ id: string }>;
+       AND (? IS NULL OR rule_id = ?) ORDER BY state = 'running', priority, seq`,
+    ).all(ruleId ?? null, ruleId ?? null) as Array<{ id: string }>;
     return rows.map((row) => row.id);
   }
 

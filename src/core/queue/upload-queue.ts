@@ -179,11 +179,6 @@ export class UploadQueue {
     this.#ctx.write('could not forget an upload moved to the trash', () => this.#jobs.retire(id));
   }
 
-  /** A watch rule's jobs still waiting or uploading. */
-  unfinishedForRule(ruleId: string): string[] {
-    return this.#jobs.unfinishedForRule(ruleId);
-  }
-
   /** How many of a watch rule's jobs are in `state`. */
   countForRule(ruleId: string, state: JobState): number {
     return this.#jobs.countForRule(ruleId, state);
@@ -318,11 +313,12 @@ export class UploadQueue {
   }
 
   /**
-   * Cancels every job waiting, retrying or uploading (a folder added by mistake), a few hundred
-   * per commit; returns how many. Those waiting go first, so no slot freed meanwhile starts one.
+   * Cancels every job waiting, retrying or uploading (a folder added by mistake), or every one of
+   * a watch rule given `ruleId` (the rule removed), a few hundred per commit; returns how many.
+   * Those waiting go first, so no slot freed meanwhile starts one.
    */
-  cancelAll(): number {
-    const ids = this.#jobs.unfinishedIds();
+  cancelAll(ruleId?: string): number {
+    const ids = this.#jobs.unfinishedIds(ruleId);
     let cancelled = 0;
     for (let i = 0; i < ids.length; i += CANCEL_BATCH) {
       const batch = ids.slice(i, i + CANCEL_BATCH);
