@@ -208,8 +208,9 @@ async function smallFiles(url: string, work: string, count: number): Promise<Ben
 
 /**
  * The same files sent by the least a client can do, in this process: `concurrency` keep-alive
- * connections, each file read and sent as one multipart POST, nothing recorded. What the fake's
- * own handling and this machine's timers add to each request is in this figure, as in the engine's.
+ * connections, each file read and sent as one multipart POST, nothing recorded. What this
+ * machine's timers and loopback add to each request is in this figure, as in the engine's (the
+ * fake's own handling is inside its latency, as Google's is: http-io.ts `answerNoSoonerThan`).
  */
 async function timeBareUploads(
   url: string,

@@ -173,3 +173,81 @@ describe('UploadQueue with the Drive uploader', () => {
     await q.close();
   });
 });
+
+/**
+ * While a slot's request waits for Drive's answer, the slot's next file is prepared (read, its
+ * request built), so that it leaves as soon as the answer comes. Prepared is all it is: the job
+ * stays `queued`, nothing of it reaches Drive before the slot frees, and a cancel or a pause in
+ * between drops it.
+ */
+describe('UploadQueue with the Drive uploader: the next file prepared while a request is out', () => {
+  /** One slot; each answer from Drive takes 500 ms, long enough to look at the queue meanwhile. */
+  async function slowDriveQueue() {
+    const uploader = drive.uploader({ multipartMaxBytes: 256 * KIB });
+    const upload = uploader.upload.bind(uploader);
+    const prepared = new Map<string, PromiseWithResolvers<void>>();
+    const preparedFor = (path: string) => {
+      if (!prepared.has(path)) prepared.set(path, Promise.withResolvers<void>());
+      return prepared.get(path)!;
+    };
+    // The real uploader, told apart only in what it is asked: a prepared request waits for its slot.
+    uploader.upload = (request) => {
+      if (request.startAfter) preparedFor(request.path).resolve();
+      return upload(request);
+    };
+    const q = await realQueue({ uploader, concurrency: 1 });
+    drive.fake.setLatency(500);
+    const files = [await drive.file('first.txt', 4 * KIB), await drive.file('second.txt', 4 * KIB)];
+    const added = await q.queue.enqueue(
+      files.map((f) => ({ path: f.path, folderPath: '', source: 'drop' as const })),
+    );
+    const [first, second] = added.map((a) => a.id) as [string, string];
+    const secondPrepared = preparedFor(files[1]!.path).promise;
+    await q.queue.start();
+    await secondPrepared;
+    return { ...q, files, first, second };
+  }
+
+  const uploadsAtDrive = () => drive.fake.requestCount('POST /upload/drive/v3/files');
+
+  it('keeps the prepared file queued, and sends it only once the first is answered', async () => {
+    const q = await slowDriveQueue();
+    await expect.poll(uploadsAtDrive).toBe(1);
+
+    expect(q.queue.get(q.second)?.state).toBe('queued');
+    expect(q.queue.counts()).toMatchObject({ running: 1, queued: 1 });
+    expect(uploadsAtDrive()).toBe(1);
+    await q.idle();
+
+    expectEachOnceInDrive(q.files);
+    expect(uploadsAtDrive()).toBe(2);
+    await q.close();
+  });
+
+  it('uploads nothing of a prepared file cancelled before its turn', async () => {
+    const q = await slowDriveQueue();
+
+    expect(q.queue.cancel(q.second)?.cancelled).toBe(true);
+    await q.idle();
+
+    expectEachOnceInDrive([q.files[0]!]);
+    expect(uploadsAtDrive()).toBe(1);
+    expect(q.queue.get(q.second)?.state).toBe('cancelled');
+    await q.close();
+  });
+
+  it('sends nothing more once paused, and the prepared file whole after Resume', async () => {
+    const q = await slowDriveQueue();
+
+    q.queue.pause();
+    expect(q.queue.counts()).toMatchObject({ running: 0, queued: 2 });
+    drive.fake.setLatency(0);
+    q.queue.resume();
+    await q.idle();
+
+    expectEachOnceInDrive(q.files);
+    // The first one's create went out before the pause: it is looked for, not sent again.
+    expect(q.queue.counts()).toMatchObject({ done: 2 });
+    await q.close();
+  });
+});

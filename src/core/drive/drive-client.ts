@@ -1,7 +1,7 @@
 import type { OAuth2Client } from 'google-auth-library';
 import { abortable } from './abortable.ts';
 import type { DriveAuth } from './drive-auth.ts';
-import { ACCESS_REVOKED, DriveHttpError, rateLimitOf } from './drive-errors.ts';
+import { ACCESS_REVOKED, DriveHttpError, rateLimitOf, RequestNotSent } from './drive-errors.ts';
 import { DrivePacer } from './drive-pacer.ts';
 import { DriveHttp, type HttpRequest, type HttpResponse } from './drive-http.ts';
 import { UploadError } from './uploader.ts';
@@ -41,12 +41,22 @@ export class DriveClient {
   readonly pacer: DrivePacer;
   readonly #auth: DriveAuth;
   readonly #http: DriveHttp;
+  /** Requests made under these signals wait for the promise first (staged attempts). */
+  readonly #held = new WeakMap<AbortSignal, Promise<void>>();
 
   constructor(auth: DriveAuth, http: DriveHttp, apiRoot: string, pacer = new DrivePacer()) {
     this.#auth = auth;
     this.#http = http;
     this.pacer = pacer;
     this.apiRoot = withSlash(apiRoot);
+  }
+
+  /**
+   * Every request made under `signal` waits for `until` before it takes its turn: a staged upload
+   * prepares its request while the slot it will take is still busy, and sends nothing before then.
+   */
+  holdUntil(signal: AbortSignal, until: Promise<void>): void {
+    this.#held.set(signal, until);
   }
 
   /** `google.endpoint` changed: later requests go to the new root. */
@@ -93,12 +103,25 @@ export class DriveClient {
     return parseJsonResponse<T>(response);
   }
 
+  /** A staged request's slot freed: it takes its turn as any request does. */
+  async #heldTurn(held: Promise<void>, signal: AbortSignal): Promise<void> {
+    await abortable(held, signal).catch((error: unknown) => {
+      throw new RequestNotSent(error);
+    });
+    this.#held.delete(signal);
+    const turn = this.pacer.turn(signal);
+    if (turn) await turn;
+  }
+
   async #sendAuthorized(
     client: OAuth2Client,
     request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
   ): Promise<{ token: string | undefined; response: HttpResponse }> {
+    // A staged request waits for its slot before its turn: a rate limit heard meanwhile counts.
+    const held = this.#held.get(request.signal);
+    if (held) await this.#heldTurn(held, request.signal);
     // The pace before the token: a long wait for a turn must not send a token that expired in it.
-    const turn = this.pacer.turn(request.signal);
+    const turn = held ? undefined : this.pacer.turn(request.signal);
     if (turn) await turn;
     // v10 returns a fetch Headers object; it refreshes the access token itself when it is expiring.
     // That refresh takes no signal and no timeout: without these, a token endpoint that never

@@ -61,6 +61,14 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/** A staged request dropped while it waited for its slot (a pause, a cancel): nothing went out. */
+export class RequestNotSent extends Error {
+  constructor(cause: unknown) {
+    super('The request was dropped before it was sent', { cause });
+    this.name = 'RequestNotSent';
+  }
+}
+
 const RATE_LIMIT_REASONS = new Set([
   'userRateLimitExceeded',
   'rateLimitExceeded',

@@ -3,7 +3,12 @@ import { BandwidthLimiter } from './bandwidth-limiter.ts';
 import type { DriveAuth } from './drive-auth.ts';
 import { DriveApi } from './drive-api.ts';
 import { createDriveTransport, DriveClient, type DriveTransport } from './drive-client.ts';
-import { classifyDriveError, DriveHttpError, isUnanswered } from './drive-errors.ts';
+import {
+  classifyDriveError,
+  DriveHttpError,
+  isUnanswered,
+  RequestNotSent,
+} from './drive-errors.ts';
 import { DriveFiles, JOB_TAG, MD5_TAG, type DriveFile } from './drive-files.ts';
 import type { HttpAgentFor } from '../net/http-agents.ts';
 import type { OwnPaths } from '../config/own-paths.ts';
@@ -120,6 +125,7 @@ export class DriveUploader implements Uploader {
    * session, if any, stays persisted and resumable).
    */
   async upload(request: UploadRequest): Promise<UploadResult> {
+    if (request.startAfter) this.#client.holdUntil(request.signal, request.startAfter);
     try {
       const file =
         (!request.resume && (await this.#readAhead.take(request))) ||
@@ -185,9 +191,11 @@ export class DriveUploader implements Uploader {
         limiter: this.#limiter,
         signal,
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(request.onLastRequestSent ? { onSent: request.onLastRequestSent } : {}),
       });
     } catch (error) {
-      if (signal.aborted || isUnanswered(error)) this.#maybeCreated.add(request.jobId);
+      const sent = !(error instanceof RequestNotSent);
+      if (sent && (signal.aborted || isUnanswered(error))) this.#maybeCreated.add(request.jobId);
       throw error;
     }
     await closed;

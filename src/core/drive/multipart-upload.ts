@@ -14,6 +14,8 @@ export async function uploadMultipart(options: {
   limiter: BandwidthLimiter;
   signal: AbortSignal;
   onProgress?: (sentBytes: number) => void;
+  /** The request is handed to the connection (or waits for its turn to be): the answer is next. */
+  onSent?: () => void;
 }): Promise<DriveFile> {
   const { client, target, content, limiter, signal } = options;
   const boundary = `driveup-${randomBytes(12).toString('hex')}`;
@@ -37,7 +39,7 @@ export async function uploadMultipart(options: {
   // One piece and no cap: one buffer, one write. Streaming it costs more than the piece itself
   // (a stream, a pipeline and their hops), and a burst of small files is where that shows.
   const whole = limiter.bytesPerSecond === null && content.length <= PIECE;
-  const response = await client.send({
+  const sending = client.send({
     method: target.method,
     url: client.url(target.path, uploadQuery('multipart')),
     headers: {
@@ -47,6 +49,8 @@ export async function uploadMultipart(options: {
     body: whole ? Buffer.concat([head, content, tail]) : body,
     signal,
   });
+  options.onSent?.();
+  const response = await sending;
   if (whole) options.onProgress?.(content.length);
   return parseJsonResponse<DriveFile>(response);
 }

@@ -29,6 +29,14 @@ export interface UploadRequest {
   onConfirmed(confirmedBytes: number): void;
   /** Bytes sent so far, for progress display only (not yet confirmed). */
   onProgress?(sentBytes: number): void;
+  /**
+   * A staged attempt: prepared (file read, request built) while its slot's previous upload waits
+   * for Drive's answer. Its requests to Drive wait for this, so that no more uploads are out at
+   * once than there are slots.
+   */
+  startAfter?: Promise<void>;
+  /** The request that completes the upload is out: only Drive's answer is left to wait for. */
+  onLastRequestSent?(): void;
 }
 
 export interface UploadResult {

@@ -11,6 +11,8 @@ import type { QueueContext } from './queue-context.ts';
 export const STOPPING = new Error('The upload queue is stopping');
 export const CANCELLING = new Error('The job was cancelled');
 export const PAUSING = new Error('Uploads were paused');
+/** A staged attempt that its slot did not take (the job changed, the queue closed). */
+const UNSTAGED = new Error('The upload prepared ahead was not needed');
 
 /**
  * Jobs named to the uploader after each claim. A job is then named about four claims before its
@@ -36,6 +38,16 @@ interface Attempt {
   /** Resolves when the queue lets go: its slot is free then, whatever the upload is waiting on. */
   released: PromiseWithResolvers<void>;
   settled: PromiseWithResolvers<void>;
+  /** Opens when the attempt may send to Drive: when its slot takes it. */
+  gate: PromiseWithResolvers<void>;
+  /** The job staged to take this attempt's slot after it. */
+  next: string | null;
+}
+
+/** An attempt prepared ahead of its claim: it sends nothing before its slot takes it. */
+interface Staged {
+  attempt: Attempt;
+  outcome: Promise<Settled>;
 }
 
 export interface AttemptRunnerOptions {
@@ -45,6 +57,10 @@ export interface AttemptRunnerOptions {
   outcomes: OutcomeRecorder;
   /** The queue has stopped: an attempt that settles late records nothing. */
   stopped(): boolean;
+  /** Whether uploads may start now (the queue is running and nothing holds it). */
+  open(): boolean;
+  /** How many uploads may be out at once. */
+  concurrency(): number;
   /** A slot freed: arm the retry timer, offer the slot again. */
   afterRun(): void;
 }
@@ -54,6 +70,14 @@ export interface AttemptRunnerOptions {
  * knows (resumable session, whether an earlier attempt may have created the file), persists its
  * session and confirmed offset as they come, reports progress, and lets go of it on cancel, pause
  * or stop.
+ *
+ * While a slot's last request waits for Drive's answer, the job likely to take the slot next is
+ * staged: its attempt starts (file read, request built) but sends nothing until the slot frees and
+ * the job is claimed (`#takeStaged`). With small files, what lay between one answer and the next
+ * request (the slot's hand-off, the claim, reading the file, building the request) was ~1.7 ms of
+ * every 22 ms turn at a 20 ms latency; staged, ~1 ms is left (the claim, and Node's HTTP client).
+ * A staged job stays `queued`, so nothing says it is uploading before it is; a pause or a cancel
+ * drops it (`#unstage`).
  *
  * A slot is never held by an upload the queue has let go of: letting go aborts the attempt and
  * frees its slot at once, and whatever the attempt still does when it finally settles is ignored,
@@ -72,6 +96,8 @@ export class AttemptRunner {
   readonly #hinted = new Set<string>();
   /** Uploads done whose slot went to the next job before their success was recorded. */
   readonly #recording = new Map<string, Promise<void>>();
+  /** Jobs prepared to take a slot when it frees, not claimed yet (still `queued`). */
+  readonly #staged = new Map<string, Staged>();
 
   constructor(options: AttemptRunnerOptions) {
     this.#o = options;
@@ -95,7 +121,8 @@ export class AttemptRunner {
     const busy = this.#attempts.size + this.#settling.size;
     const [id, ...next] = this.#ctx.jobs
       .runnable(1 + READ_AHEAD + busy, now)
-      .filter((candidate) => !this.#attempts.has(candidate) && !this.#settling.has(candidate));
+      .filter((candidate) => !this.#attempts.has(candidate) && !this.#settling.has(candidate))
+      .filter((candidate) => !this.#staged.has(candidate));
     // A claim that cannot be written (a full disk pauses the queue through its listener) is no claim.
     const claim = id
       ? this.#ctx.write('could not claim the next upload', () => this.#o.leases.claim(id, now))
@@ -108,42 +135,141 @@ export class AttemptRunner {
     return claim.job.id;
   }
 
-  /** One slot's run: resolves when the attempt settled or the queue let go of it; never rejects. */
-  async run(jobId: string): Promise<void> {
-    const claimed = this.#claimed.get(jobId);
-    this.#claimed.delete(jobId);
-    if (!claimed) return;
-    const { job, maybeCreated } = claimed;
-    const attempt = newAttempt(job);
-    this.#attempts.set(jobId, attempt);
+  /**
+   * One slot's run: resolves when the attempt settled or the queue let go of it; never rejects.
+   * Resolves with the job staged to take the slot next, if one was prepared meanwhile.
+   */
+  async run(jobId: string): Promise<string | null> {
+    const started = this.#start(jobId);
+    if (!started) return null;
+    const { attempt, outcome } = started;
     try {
-      this.#ctx.emit('job.started', { job });
-      const outcome = settle(this.#o.uploader.upload(this.#request(job, attempt, maybeCreated)));
+      this.#ctx.emit('job.started', { job: attempt.job });
+      attempt.gate.resolve();
       void outcome.then(() => attempt.settled.resolve());
       const first = await Promise.race([outcome, attempt.released.promise.then(() => null)]);
       if (attempt.letGo) {
         void outcome.then((late) => this.#settledAfterLetGo(attempt, late));
-        return;
+        return this.#follower(attempt);
       }
       this.#attempts.delete(jobId);
-      if (first?.ok) this.#recordLater(job, first.result);
-      else await this.#o.outcomes.attemptFailed(job, first?.error, attempt);
+      if (first?.ok) this.#recordLater(attempt.job, first.result);
+      else await this.#o.outcomes.attemptFailed(attempt.job, first?.error, attempt);
     } catch (error) {
       this.#ctx.logger?.error({ err: error, jobId }, 'upload slot failed');
     } finally {
       if (this.#attempts.get(jobId) === attempt) this.#attempts.delete(jobId);
-      this.#o.afterRun();
+      this.#afterRun(attempt);
     }
+    return this.#follower(attempt);
+  }
+
+  /** A slot that goes on to its staged job does its bookkeeping once that job's request is out. */
+  #afterRun(attempt: Attempt): void {
+    if (this.#follower(attempt) === null) return this.#o.afterRun();
+    setImmediate(() => this.#o.afterRun());
+  }
+
+  /** The claimed job's attempt begins, or a staged one is claimed now and its requests go out. */
+  #start(jobId: string): Staged | null {
+    const staged = this.#staged.get(jobId);
+    if (staged) return this.#takeStaged(staged);
+    const claimed = this.#claimed.get(jobId);
+    this.#claimed.delete(jobId);
+    return claimed ? this.#begin(claimed.job, claimed.maybeCreated) : null;
+  }
+
+  #begin(job: Job, maybeCreated: boolean): Staged {
+    const attempt = newAttempt(job);
+    this.#attempts.set(job.id, attempt);
+    const outcome = settle(this.#o.uploader.upload(this.#request(job, attempt, maybeCreated)));
+    return { attempt, outcome };
+  }
+
+  /**
+   * The slot that staged this job freed: the claim is made now, as for any job, so the job is
+   * `running` only once its requests may go out. A job that changed meanwhile, or that an earlier
+   * attempt may have created (the staged request assumed it had not), starts over from its claim.
+   */
+  #takeStaged({ attempt, outcome }: Staged): Staged | null {
+    const id = attempt.job.id;
+    this.#staged.delete(id);
+    const now = this.#ctx.clock.now();
+    const claim =
+      this.#o.open() && this.#attempts.size < this.#o.concurrency()
+        ? this.#ctx.write('could not claim the next upload', () => this.#o.leases.claim(id, now))
+        : undefined;
+    if (!claim || claim.maybeCreated || !sameUpload(claim.job, attempt.job)) {
+      attempt.controller.abort(UNSTAGED);
+      return claim ? this.#begin(claim.job, claim.maybeCreated) : null;
+    }
+    attempt.job = claim.job;
+    this.#attempts.set(id, attempt);
+    return { attempt, outcome };
+  }
+
+  /** The job staged after `attempt`, if it is still staged (a pause or cancel drops it). */
+  #follower(attempt: Attempt): string | null {
+    return attempt.next !== null && this.#staged.has(attempt.next) ? attempt.next : null;
+  }
+
+  /**
+   * The attempt's last request is out: on the next turn (its bytes first), the job likely to
+   * take its slot next is prepared (file read, request built), so that its request leaves as soon
+   * as Drive answers this one. Only a job never tried before, whose request needs no lookup first.
+   */
+  #stageAfter(attempt: Attempt): void {
+    void attempt.gate.promise.then(() => setImmediate(() => this.#stage(attempt)));
+  }
+
+  #stage(after: Attempt): void {
+    if (after.next !== null || after.letGo || this.#o.stopped() || !this.#o.open()) return;
+    if (!this.#attempts.has(after.job.id) || this.#attempts.size > this.#o.concurrency()) return;
+    const job = this.#nextToStage();
+    if (!job) return;
+    const leased = this.#ctx.write('could not lease the next uploads', () =>
+      this.#o.leases.leaseAhead(job.id, this.#ctx.clock.now()),
+    );
+    if (!leased) return;
+    const attempt = newAttempt(job);
+    const request = { ...this.#request(job, attempt, false), startAfter: attempt.gate.promise };
+    const outcome = settle(this.#o.uploader.upload(request));
+    this.#staged.set(job.id, { attempt, outcome });
+    after.next = job.id;
+  }
+
+  #nextToStage(): Job | undefined {
+    const taken = (id: string): boolean =>
+      this.#attempts.has(id) ||
+      this.#settling.has(id) ||
+      this.#staged.has(id) ||
+      this.#claimed.has(id);
+    const limit = 1 + this.#attempts.size + this.#settling.size + this.#staged.size;
+    const [id] = this.#ctx.jobs
+      .runnable(limit + this.#claimed.size, this.#ctx.clock.now())
+      .filter((candidate) => !taken(candidate));
+    const job = id === undefined ? undefined : this.#ctx.jobs.get(id);
+    return job?.state === 'queued' && job.startedAt === null && !job.sessionUri ? job : undefined;
   }
 
   /** Lets go of the job's attempt, if one holds a slot. */
   letGo(id: string, reason: Error): void {
+    this.#unstage(id, reason);
     const attempt = this.#attempts.get(id);
     if (attempt) this.#letGo(attempt, reason);
   }
 
   letGoAll(reason: Error): void {
+    for (const id of [...this.#staged.keys()]) this.#unstage(id, reason);
     for (const attempt of [...this.#attempts.values()]) this.#letGo(attempt, reason);
+  }
+
+  /** Drops a staged attempt: it sent nothing, and its job is still `queued`. */
+  #unstage(id: string, reason: Error): void {
+    const staged = this.#staged.get(id);
+    if (!staged) return;
+    this.#staged.delete(id);
+    staged.attempt.controller.abort(reason);
   }
 
   /** Resolves once every upload that succeeded has its success recorded. */
@@ -275,6 +401,7 @@ export class AttemptRunner {
         attempt.sentBytes = sentBytes;
         this.#progress(job, attempt, false);
       },
+      onLastRequestSent: () => this.#stageAfter(attempt),
     };
   }
 
@@ -310,7 +437,26 @@ function newAttempt(job: Job): Attempt {
     letGo: null,
     released: Promise.withResolvers<void>(),
     settled: Promise.withResolvers<void>(),
+    gate: Promise.withResolvers<void>(),
+    next: null,
   };
+}
+
+/** Whether the claimed job asks for the upload its staged attempt prepared. */
+function sameUpload(claimed: Job, staged: Job): boolean {
+  return (
+    claimed.path === staged.path &&
+    claimed.name === staged.name &&
+    claimed.size === staged.size &&
+    claimed.mtimeMs === staged.mtimeMs &&
+    claimed.mimeType === staged.mimeType &&
+    claimed.folderPath === staged.folderPath &&
+    claimed.conflictPolicy === staged.conflictPolicy &&
+    claimed.sessionUri === null &&
+    claimed.source === staged.source &&
+    claimed.foundIn === staged.foundIn &&
+    claimed.followLinks === staged.followLinks
+  );
 }
 
 function settle(upload: Promise<UploadResult>): Promise<Settled> {

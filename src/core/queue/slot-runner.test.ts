@@ -25,6 +25,7 @@ function rig(concurrency: number, jobs: number) {
       inFlight--;
       finished.push(jobId);
       runner.pump();
+      return null;
     },
     onSlotStored: (n) => {
       for (const w of storedWaiters.filter((w) => n >= w.n)) w.resolve();

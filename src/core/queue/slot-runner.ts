@@ -6,8 +6,11 @@ export interface SlotRunnerOptions {
   concurrency: number;
   /** Moves the best runnable job to `running` and returns its id (null: nothing to run now). */
   claim(): string | null;
-  /** One slot's run: resolves once the slot is free again, whatever happened; never rejects. */
-  run(jobId: string): Promise<void>;
+  /**
+   * One slot's run: resolves once the slot is free again, whatever happened; never rejects.
+   * Resolves with the job staged to take the slot next, if one was: the slot runs it at once.
+   */
+  run(jobId: string): Promise<string | null>;
   /** How many jobs could run now, counting up to `limit`. */
   runnable(limit: number): number;
   /** Uploads holding a slot now. */
@@ -33,6 +36,8 @@ export interface SlotRunnerOptions {
  *   busy event loop each hop waits its turn, and with many small files those waits left a slot
  *   idle ~10% of the time. Its own (untyped) `setImmediate` option takes a microtask instead.
  * - Its concurrency is read before every take but is not in its typings (`setConcurrency`).
+ * A slot whose run staged the next job (attempt-runner.ts) runs it within the same task, without
+ * going back through better-queue: that is the hand-off staging saves.
  * Nothing else in the queue (and no test) depends on its timer turns: tests wait for events.
  */
 export class SlotRunner {
@@ -116,11 +121,17 @@ export class SlotRunner {
     return this.#o.open() ? this.#o.claim() : null;
   }
 
+  /** A slot's job, then each job staged to follow it while it waited for Drive's answer. */
+  async #runChain(jobId: string): Promise<void> {
+    let next: string | null = jobId;
+    while (next !== null) next = await this.#o.run(next);
+  }
+
   #create(): BetterQueue<SlotTask> {
     const bq = new BetterQueue<SlotTask>(
       (task: SlotTask, cb: () => void) => {
         if (!task.jobId) return cb();
-        const run = this.#o.run(task.jobId);
+        const run = this.#runChain(task.jobId);
         this.#runs.add(run);
         void run.finally(() => {
           this.#runs.delete(run);

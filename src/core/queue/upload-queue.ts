@@ -124,6 +124,8 @@ export class UploadQueue {
       leases: this.#leases,
       outcomes: this.#outcomes,
       stopped: () => this.#phase === 'stopped',
+      open: () => this.#phase === 'running' && !this.#pauses.current,
+      concurrency: () => this.#slots.concurrency,
       afterRun: () => {
         this.#armRetryTimer();
         this.#slots.pump();

@@ -158,6 +158,24 @@ describe('slowness', () => {
     await expect(slow).rejects.toThrow();
   });
 
+  it('setLatency holds back the answer, not the work: an upload is stored at once, answered late', async () => {
+    fake.setLatency(60_000);
+    const abort = new AbortController();
+    let answered = false;
+    const upload = fetch(`${fake.url}/upload/drive/v3/files?uploadType=media`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream' },
+      body: randomBytes(1000),
+      signal: abort.signal,
+    }).finally(() => (answered = true));
+    // As Google's own time: its work is inside the latency, beside other requests', not after it.
+    await expect.poll(() => fake.files().length).toBe(1);
+    expect(answered).toBe(false);
+    expect(fake.activeUploads()).toBe(1);
+    abort.abort();
+    await expect(upload).rejects.toThrow();
+  });
+
   it('setLatency applies to requests that arrive while it is set', async () => {
     fake.setLatency(60_000);
     const abort = new AbortController();

@@ -106,6 +106,9 @@ export class Exchange {
   readonly fault: FaultSpec | undefined;
   readonly #shared: IoShared;
   #bodyRead = false;
+  #answerNotBefore = 0;
+  #answering = false;
+  #answered: Promise<void> = Promise.resolve();
 
   constructor(init: {
     req: IncomingMessage;
@@ -135,6 +138,21 @@ export class Exchange {
 
   get bodyRead(): boolean {
     return this.#bodyRead;
+  }
+
+  /**
+   * Holds the answer until `ms` from now, whatever the handling takes meanwhile: the latency a
+   * client sees is then the time Google takes, its own work inside it. A real server handles
+   * concurrent requests beside each other; this one process would otherwise add each request's
+   * handling, and its wait behind the others', on top of the latency.
+   */
+  answerNoSoonerThan(ms: number): void {
+    this.#answerNotBefore = performance.now() + ms;
+  }
+
+  /** Settles once the answer is written, or the exchange is cut off. */
+  get answered(): Promise<void> {
+    return this.#answered;
   }
 
   /**
@@ -235,7 +253,26 @@ export class Exchange {
   }
 
   send(status: number, headers: Record<string, string | number>, body?: string | Buffer): void {
-    if (this.res.headersSent || this.res.destroyed) return;
+    if (this.#answering || this.res.headersSent || this.res.destroyed) return;
+    this.#answering = true;
+    const wait = this.#answerNotBefore - performance.now();
+    if (wait <= 0) return this.#write(status, headers, body);
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#answered = promise;
+    const timer = setTimeout(() => {
+      this.res.off('close', cutOff);
+      this.#write(status, headers, body);
+      resolve();
+    }, wait);
+    const cutOff = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    this.res.once('close', cutOff);
+  }
+
+  #write(status: number, headers: Record<string, string | number>, body?: string | Buffer): void {
+    if (this.res.destroyed) return;
     if (this.fault && 'resetAfterCommit' in this.fault) return this.destroy();
     this.res.writeHead(status, headers);
     this.res.end(body);

@@ -56,7 +56,7 @@ export interface FakeGoogle {
   // Faults
   addFault(fault: FaultSpec): void;
   clearFaults(): void;
-  setLatency(ms: number): void; // added to every request
+  setLatency(ms: number): void; // every answer leaves no sooner than this after its request arrived
   setBandwidth(bytesPerSecond: number | null): void; // cap on request body reading, shared by all requests
   // Inspection
   files(): FakeFile[]; // every stored file/folder (not the My Drive root) incl. md5Checksum and size

@@ -159,9 +159,12 @@ export class FakeGoogleServer implements FakeGoogle {
     try {
       if (admin) return await handleAdmin(this, ex);
       this.#count(method, url.pathname);
-      const delay = this.#latencyMs + (fault && 'latencyMs' in fault ? fault.latencyMs : 0);
-      if (delay > 0) await sleep(delay, undefined, { signal: this.#closing.signal });
+      if (fault && 'latencyMs' in fault) {
+        await sleep(fault.latencyMs, undefined, { signal: this.#closing.signal });
+      }
+      ex.answerNoSoonerThan(this.#latencyMs);
       await this.#route(ex);
+      await ex.answered;
     } catch (error) {
       if (error instanceof RequestAborted || this.#closing.signal.aborted) return;
       if (error instanceof DriveError)
