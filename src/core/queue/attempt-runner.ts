@@ -20,6 +20,11 @@ const UNSTAGED = new Error('The upload prepared ahead was not needed');
  * not done in time for one upload in ten, which then waited for them (1 ms at p90, 6 ms at p99).
  */
 const READ_AHEAD = 4;
+/**
+ * Only a file up to this size is staged: its turn is mostly Drive's latency, and what a staged
+ * attempt holds while it waits (the file's bytes) stays small, as the read-ahead's does.
+ */
+const STAGED_MAX_BYTES = 256 * 1024;
 /** Each job is named once; the last few are remembered so the next claims skip them. */
 const HINTS_REMEMBERED = 16;
 
@@ -216,7 +221,8 @@ export class AttemptRunner {
   /**
    * The attempt's last request is out: on the next turn (its bytes first), the job likely to
    * take its slot next is prepared (file read, request built), so that its request leaves as soon
-   * as Drive answers this one. Only a job never tried before, whose request needs no lookup first.
+   * as Drive answers this one. Only a small job never tried before, whose request needs no lookup
+   * first (STAGED_MAX_BYTES).
    */
   #stageAfter(attempt: Attempt): void {
     void attempt.gate.promise.then(() => setImmediate(() => this.#stage(attempt)));
@@ -249,7 +255,8 @@ export class AttemptRunner {
       .runnable(limit + this.#claimed.size, this.#ctx.clock.now())
       .filter((candidate) => !taken(candidate));
     const job = id === undefined ? undefined : this.#ctx.jobs.get(id);
-    return job?.state === 'queued' && job.startedAt === null && !job.sessionUri ? job : undefined;
+    const fresh = job?.state === 'queued' && job.startedAt === null && !job.sessionUri;
+    return fresh && job.size <= STAGED_MAX_BYTES ? job : undefined;
   }
 
   /** Lets go of the job's attempt, if one holds a slot. */
