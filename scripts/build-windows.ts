@@ -2,7 +2,7 @@
 // stylesheet and one HTML shell per page, with nothing loaded from elsewhere. The web server
 // serves them in web mode; the desktop app loads them from its app:// protocol.
 import { build } from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -38,6 +38,8 @@ export async function buildWindows(outdir = WINDOWS_OUT_DIR): Promise<BuiltPage[
     logLevel: 'warning',
   });
   for (const page of pages) await writeFile(join(outdir, `${page}.html`), shell(page));
+  // The tab's icon in web mode (a browser asks for one, and shows a blank page without it).
+  await copyFile(join(ROOT, 'assets/svg/app-icon.svg'), join(outdir, 'icon.svg'));
   return pages.map((page) => ({
     page,
     jsGzipBytes: gzipSync(readFileSync(join(outdir, `${page}.js`))).length,
@@ -54,6 +56,7 @@ function shell(page: WindowPage): string {
     <meta name="color-scheme" content="light dark" />
     <meta http-equiv="Content-Security-Policy" content="default-src 'self'" />
     <title>${WINDOW_PAGES[page]} · DriveUp</title>
+    <link rel="icon" href="icon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="${page}.css" />
     <script type="module" src="${page}.js"></script>
   </head>

@@ -9,6 +9,7 @@ import { startFakeGoogle, type FakeGoogle } from '../../test/support/fake-google
 import { fakeGoogleEnv } from '../../test/support/fake-google-env.ts';
 import { followSignInUrl } from '../../test/support/follow-sign-in.ts';
 import { BRIDGE_ORIGIN, startBridgeAgent } from './bridge-agent.ts';
+import { attachFailureDiagnosis, watchPageTraffic } from './failure-diagnosis.ts';
 import { startWebAgent, type WebAgent, type WebAgentOptions } from './web-agent.ts';
 
 export type AgentApi = TRPCClient<AppRouter>;
@@ -131,10 +132,15 @@ export const test = base.extend<Fixtures, { fakeGoogle: FakeGoogle }>({
     });
     for (const agent of started) await agent.stop();
   },
-  agent: async ({ startAgent }, use) => {
+  agent: async ({ startAgent, page }, use, testInfo) => {
+    const traffic = watchPageTraffic(page);
     const agent = await startAgent();
     await signInThroughApi(agent.api);
     await use(agent);
+    // A failure says which side stopped answering, beside the agent's logs and the page snapshot.
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await attachFailureDiagnosis(testInfo, { ...agent, page, traffic });
+    }
   },
 });
 

@@ -9,13 +9,13 @@ const tempDir = useTempDir();
 
 /** What the CSP (`default-src 'self'`) and "no external resources" demand of the built pages. */
 describe('the windows build', () => {
-  it('makes one small script, one stylesheet and one CSP-clean shell per window', async () => {
+  it('makes one small script, one stylesheet and one CSP-clean shell per window, and the tab icon', async () => {
     const outdir = await tempDir();
     const built = await buildWindows(outdir);
     const pages = Object.keys(WINDOW_PAGES);
     expect(built.map((b) => b.page)).toEqual(pages);
     expect((await readdir(outdir)).sort()).toEqual(
-      pages.flatMap((p) => [`${p}.css`, `${p}.html`, `${p}.js`]).sort(),
+      [...pages.flatMap((p) => [`${p}.css`, `${p}.html`, `${p}.js`]), 'icon.svg'].sort(),
     );
     for (const { page, jsGzipBytes } of built) {
       expect(jsGzipBytes, `${page}.js gzipped`).toBeLessThanOrEqual(80 * 1024);
@@ -24,6 +24,7 @@ describe('the windows build', () => {
       expect(html.match(/<script\b[^>]*>/g)).toEqual([`<script type="module" src="${page}.js">`]);
       expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
       expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+      expect(html).toContain('<link rel="icon" href="icon.svg" type="image/svg+xml" />');
       const css = await readFile(join(outdir, `${page}.css`), 'utf8');
       expect(css).not.toMatch(/@import|@font-face|url\(/);
       const js = await readFile(join(outdir, `${page}.js`), 'utf8');

@@ -74,6 +74,7 @@ beforeAll(async () => {
   await mkdir(pagesDir);
   await writeFile(join(pagesDir, 'history.html'), '<!doctype html><title>History</title>');
   await writeFile(join(pagesDir, 'history.js'), 'export {};');
+  await writeFile(join(pagesDir, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   await writeFile(join(pagesDir, 'upload.html'), '<!doctype html><title>Upload</title>');
   staging = new StagingArea({
     dir: harness.agent.paths.stagingDir,
@@ -226,7 +227,7 @@ describe('web server: who may use it', () => {
     }
   });
 
-  it('serves pages uncached and scripts revalidated', async () => {
+  it('serves pages uncached, and scripts and the icon revalidated', async () => {
     const page = await send(server, '/history', { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.headers['cache-control']).toBe('no-store');
@@ -237,6 +238,8 @@ describe('web server: who may use it', () => {
       headers: { cookie, 'if-none-match': script.headers.etag! },
     });
     expect(revalidated.status).toBe(304);
+    const icon = await send(server, '/icon.svg', { headers: { cookie } });
+    expect([icon.status, icon.headers['content-type']]).toEqual([200, 'image/svg+xml']);
     for (const path of [
       '/../settings.json',
       '/%2e%2e/settings.json',

@@ -16,11 +16,12 @@ export function defaultPagesDir(): string {
   return candidates.find((dir) => existsSync(join(dir, 'history.html'))) ?? candidates[0]!;
 }
 
-const ASSET = /^\/([a-z0-9-]+\.(js|css))$/;
+const ASSET = /^\/([a-z0-9-]+\.(js|css|svg))$/;
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
 };
 
 /** The page a path names (`/history`), if any. */
