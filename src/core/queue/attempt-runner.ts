@@ -230,7 +230,9 @@ export class AttemptRunner {
 
   #stage(after: Attempt): void {
     if (after.next !== null || after.letGo || this.#o.stopped() || !this.#o.open()) return;
-    if (!this.#attempts.has(after.job.id) || this.#attempts.size > this.#o.concurrency()) return;
+    // Only for the attempt still holding its slot: a follower set on any other would never run.
+    if (this.#attempts.get(after.job.id) !== after) return;
+    if (this.#attempts.size > this.#o.concurrency()) return;
     const job = this.#nextToStage();
     if (!job) return;
     const leased = this.#ctx.write('could not lease the next uploads', () =>
