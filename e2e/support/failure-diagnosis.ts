@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page, Request, TestInfo } from '@playwright/test';
 import type { AgentApi, Mode } from './fixtures.ts';
 
 /** How long each check on the agent may take when a test has failed. */
@@ -7,7 +7,7 @@ const CHECK_MS = 3000;
 
 interface PageTraffic {
   /** Requests the page sent that have not ended, with when each was sent. */
-  pending: Map<string, { url: string; method: string; at: number }>;
+  pending: Map<Request, number>;
   /** Requests that failed or were refused, and the page's console, in order, with times. */
   lines: string[];
 }
@@ -22,20 +22,10 @@ export function watchPageTraffic(page: Page): PageTraffic {
   const traffic: PageTraffic = { pending: new Map(), lines: [] };
   const started = Date.now();
   const stamp = () => `${((Date.now() - started) / 1000).toFixed(2)}s`;
-  let next = 0;
-  const ids = new WeakMap<object, string>();
-  page.on('request', (request) => {
-    const id = String(next++);
-    ids.set(request, id);
-    traffic.pending.set(id, { url: request.url(), method: request.method(), at: Date.now() });
-  });
-  const ended = (request: object) => {
-    const id = ids.get(request);
-    if (id !== undefined) traffic.pending.delete(id);
-  };
-  page.on('requestfinished', ended);
+  page.on('request', (request) => traffic.pending.set(request, Date.now()));
+  page.on('requestfinished', (request) => traffic.pending.delete(request));
   page.on('requestfailed', (request) => {
-    ended(request);
+    traffic.pending.delete(request);
     const why = request.failure()?.errorText ?? 'failed';
     traffic.lines.push(`${stamp()} request failed: ${request.method()} ${request.url()}: ${why}`);
   });
@@ -59,8 +49,8 @@ export async function attachFailureDiagnosis(
   target: { mode: Mode; origin: string; api: AgentApi; page: Page; traffic: PageTraffic },
 ): Promise<void> {
   const now = Date.now();
-  const pending = [...target.traffic.pending.values()].map(
-    (r) => `${r.method} ${r.url}: no answer for ${((now - r.at) / 1000).toFixed(1)} s`,
+  const pending = [...target.traffic.pending].map(
+    ([r, at]) => `${r.method()} ${r.url()}: no answer for ${((now - at) / 1000).toFixed(1)} s`,
   );
   const lines = [
     `agent over its socket: ${await timed(() => target.api.agent.status.query())}`,

@@ -103,25 +103,24 @@ export class DriveClient {
     return parseJsonResponse<T>(response);
   }
 
-  /** A staged request's slot freed: it takes its turn as any request does. */
-  async #heldTurn(held: Promise<void>, signal: AbortSignal): Promise<void> {
+  /** A staged request waits for its slot; dropped meanwhile, it says nothing went out. */
+  async #slotFreed(signal: AbortSignal): Promise<void> {
+    const held = this.#held.get(signal);
+    if (!held) return;
     await abortable(held, signal).catch((error: unknown) => {
       throw new RequestNotSent(error);
     });
     this.#held.delete(signal);
-    const turn = this.pacer.turn(signal);
-    if (turn) await turn;
   }
 
   async #sendAuthorized(
     client: OAuth2Client,
     request: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
   ): Promise<{ token: string | undefined; response: HttpResponse }> {
-    // A staged request waits for its slot before its turn: a rate limit heard meanwhile counts.
-    const held = this.#held.get(request.signal);
-    if (held) await this.#heldTurn(held, request.signal);
-    // The pace before the token: a long wait for a turn must not send a token that expired in it.
-    const turn = held ? undefined : this.pacer.turn(request.signal);
+    // The slot before the turn, so that a rate limit heard meanwhile counts; the turn before the
+    // token: a long wait for a turn must not send a token that expired in it.
+    await this.#slotFreed(request.signal);
+    const turn = this.pacer.turn(request.signal);
     if (turn) await turn;
     // v10 returns a fetch Headers object; it refreshes the access token itself when it is expiring.
     // That refresh takes no signal and no timeout: without these, a token endpoint that never

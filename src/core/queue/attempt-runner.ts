@@ -49,8 +49,8 @@ interface Attempt {
   next: string | null;
 }
 
-/** An attempt prepared ahead of its claim: it sends nothing before its slot takes it. */
-interface Staged {
+/** An attempt and how it ended; a staged one sends nothing before its slot takes it. */
+interface Started {
   attempt: Attempt;
   outcome: Promise<Settled>;
 }
@@ -102,7 +102,7 @@ export class AttemptRunner {
   /** Uploads done whose slot went to the next job before their success was recorded. */
   readonly #recording = new Map<string, Promise<void>>();
   /** Jobs prepared to take a slot when it frees, not claimed yet (still `queued`). */
-  readonly #staged = new Map<string, Staged>();
+  readonly #staged = new Map<string, Started>();
 
   constructor(options: AttemptRunnerOptions) {
     this.#o = options;
@@ -122,12 +122,7 @@ export class AttemptRunner {
   /** Moves the best runnable job to `running` for a slot; its id, or null. */
   claimNext(): string | null {
     const now = this.#ctx.clock.now();
-    // A job still settling an attempt it was let go of (cancelled, then queued again) waits.
-    const busy = this.#attempts.size + this.#settling.size;
-    const [id, ...next] = this.#ctx.jobs
-      .runnable(1 + READ_AHEAD + busy, now)
-      .filter((candidate) => !this.#attempts.has(candidate) && !this.#settling.has(candidate))
-      .filter((candidate) => !this.#staged.has(candidate));
+    const [id, ...next] = this.#runnableNotInHand(1 + READ_AHEAD, now);
     // A claim that cannot be written (a full disk pauses the queue through its listener) is no claim.
     const claim = id
       ? this.#ctx.write('could not claim the next upload', () => this.#o.leases.claim(id, now))
@@ -176,7 +171,7 @@ export class AttemptRunner {
   }
 
   /** The claimed job's attempt begins, or a staged one is claimed now and its requests go out. */
-  #start(jobId: string): Staged | null {
+  #start(jobId: string): Started | null {
     const staged = this.#staged.get(jobId);
     if (staged) return this.#takeStaged(staged);
     const claimed = this.#claimed.get(jobId);
@@ -184,7 +179,7 @@ export class AttemptRunner {
     return claimed ? this.#begin(claimed.job, claimed.maybeCreated) : null;
   }
 
-  #begin(job: Job, maybeCreated: boolean): Staged {
+  #begin(job: Job, maybeCreated: boolean): Started {
     const attempt = newAttempt(job);
     this.#attempts.set(job.id, attempt);
     const outcome = settle(this.#o.uploader.upload(this.#request(job, attempt, maybeCreated)));
@@ -196,7 +191,7 @@ export class AttemptRunner {
    * `running` only once its requests may go out. A job that changed meanwhile, or that an earlier
    * attempt may have created (the staged request assumed it had not), starts over from its claim.
    */
-  #takeStaged({ attempt, outcome }: Staged): Staged | null {
+  #takeStaged({ attempt, outcome }: Started): Started | null {
     const id = attempt.job.id;
     this.#staged.delete(id);
     const now = this.#ctx.clock.now();
@@ -247,18 +242,23 @@ export class AttemptRunner {
   }
 
   #nextToStage(): Job | undefined {
-    const taken = (id: string): boolean =>
-      this.#attempts.has(id) ||
-      this.#settling.has(id) ||
-      this.#staged.has(id) ||
-      this.#claimed.has(id);
-    const limit = 1 + this.#attempts.size + this.#settling.size + this.#staged.size;
-    const [id] = this.#ctx.jobs
-      .runnable(limit + this.#claimed.size, this.#ctx.clock.now())
-      .filter((candidate) => !taken(candidate));
+    const [id] = this.#runnableNotInHand(1, this.#ctx.clock.now());
     const job = id === undefined ? undefined : this.#ctx.jobs.get(id);
     const fresh = job?.state === 'queued' && job.startedAt === null && !job.sessionUri;
     return fresh && job.size <= STAGED_MAX_BYTES ? job : undefined;
+  }
+
+  /**
+   * Up to `count` runnable jobs, best first, that no slot has in hand: uploading, claimed, staged,
+   * or still settling an attempt it was let go of (cancelled, then queued again: it waits).
+   */
+  #runnableNotInHand(count: number, now: number): string[] {
+    const inHand = [this.#attempts, this.#settling, this.#staged, this.#claimed];
+    const held = inHand.reduce((n, jobs) => n + jobs.size, 0);
+    return this.#ctx.jobs
+      .runnable(count + held, now)
+      .filter((id) => !inHand.some((jobs) => jobs.has(id)))
+      .slice(0, count);
   }
 
   /** Lets go of the job's attempt, if one holds a slot. */
