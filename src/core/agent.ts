@@ -35,6 +35,7 @@ import { feedBatcher, NotificationBatcher } from './notifications/notification-b
 import { addRequestSchema, expandAddRequest, type AddRequest } from './queue/add-request.ts';
 import { systemClock, type Clock } from './queue/clock.ts';
 import type { AddedJob, PlannedFile } from './queue/enqueue-result.ts';
+import { goneFromDrive } from './queue/gone-from-drive.ts';
 import type { Job, JobSource } from './queue/job.ts';
 import type { AuthPauseCause } from './queue/pause-state.ts';
 import type { RetryPolicyOptions } from './queue/retry-policy.ts';
@@ -331,7 +332,29 @@ export class Agent {
    */
   async add(request: AddRequest): Promise<{ jobs: AddedJob[]; skipped: SkippedPath[] }> {
     const { items, skipped } = await this.#addItems(request);
-    return { jobs: await this.queue.enqueue(items), skipped };
+    const jobs = await this.queue.enqueue(items);
+    return { jobs: await this.#againWhereGone(items, jobs), skipped };
+  }
+
+  /**
+   * Files an add would answer "already in Drive" whose upload Drive no longer has (deleted or
+   * trashed there, not through DriveUp) are queued again: the answer would otherwise say they are
+   * there, and only `--force` would bring them back.
+   */
+  async #againWhereGone(items: EnqueueItem[], jobs: AddedJob[]): Promise<AddedJob[]> {
+    const gone = await this.#goneFromDrive(jobs.filter((job) => job.added === 'already-uploaded'));
+    if (!gone.size) return jobs;
+    for (const id of gone) this.queue.forgetUpload(id);
+    const at = jobs.flatMap((job, i) => (gone.has(job.id) ? [i] : []));
+    const again = await this.queue.enqueue(at.map((i) => items[i]!));
+    const answer = [...jobs];
+    at.forEach((i, k) => (answer[i] = again[k]!));
+    return answer;
+  }
+
+  #goneFromDrive(uploads: readonly Job[]): Promise<Set<string>> {
+    if (!uploads.length) return Promise.resolve(new Set());
+    return goneFromDrive(uploads, (fileId, signal) => this.#uploader.isInDrive(fileId, signal));
   }
 
   /**
@@ -370,7 +393,15 @@ export class Agent {
   /** What `add` would do, nothing queued: a dry run. */
   async planAdd(request: AddRequest): Promise<{ plan: PlannedFile[]; skipped: SkippedPath[] }> {
     const { items, skipped } = await this.#addItems(request);
-    return { plan: await this.queue.plan(items), skipped };
+    const plan = await this.queue.plan(items);
+    const already = plan.flatMap((file) => (file.added === 'already-uploaded' && file.job) || []);
+    const gone = await this.#goneFromDrive(already);
+    const again = (file: PlannedFile) =>
+      file.added === 'already-uploaded' && file.job !== null && gone.has(file.job.id);
+    return {
+      plan: plan.map((file) => (again(file) ? { ...file, added: 'queued' } : file)),
+      skipped,
+    };
   }
 
   async #addItems(

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAppRouter } from '../../src/ipc/server/app-router.ts';
 import { createInProcessClient } from '../../src/ipc/server/in-process-client.ts';
 import { startAgentHarness, type AgentHarness } from '../support/agent-harness.ts';
+import type { FakeGoogle } from '../support/fake-google/index.ts';
 
 let harness: AgentHarness | undefined;
 afterEach(async () => {
@@ -125,5 +126,62 @@ describe('queue.add says what it did', () => {
       },
     ]);
     expect(fake.files().filter((f) => f.name === 'frame.tif')).toHaveLength(1);
+  });
+});
+
+describe('a file deleted in Drive, not through DriveUp, is not "already in Drive"', () => {
+  /** What a person does in Drive's own pages: the file deleted for good, or moved to the trash. */
+  async function inDrive(fake: FakeGoogle, fileId: string, change: 'delete' | 'trash') {
+    const { access_token } = fake.issueTokens();
+    const response = await fetch(`${fake.url}/drive/v3/files/${fileId}`, {
+      method: change === 'delete' ? 'DELETE' : 'PATCH',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      ...(change === 'trash' ? { body: JSON.stringify({ trashed: true }) } : {}),
+    });
+    expect(response.ok).toBe(true);
+  }
+
+  it('adding it again uploads it again; a file still there is left alone, a dry run says so first', async () => {
+    harness = await startAgentHarness();
+    const { agent, fake, home } = harness;
+    const client = createInProcessClient(createAppRouter(agent, { requestShutdown: () => {} }));
+    const paths = ['deleted.txt', 'trashed.txt', 'kept.txt'].map((name) => join(home, name));
+    for (const path of paths) await writeFile(path, `the content of ${path}`);
+    const done = new Set<string>();
+    agent.bus.on('job.done', ({ job }) => done.add(job.id));
+    const first = await client.queue.add.mutate({ paths, folder: 'Lab' });
+    await harness.next('job.done', () => done.size === 3);
+    const [deleted, trashed, kept] = first.jobs.map((job) => agent.queue.get(job.id)!);
+    await inDrive(fake, deleted!.driveFileId!, 'delete');
+    await inDrive(fake, trashed!.driveFileId!, 'trash');
+
+    const plan = await client.queue.add.mutate({ paths, folder: 'Lab', dryRun: true });
+    const again = await client.queue.add.mutate({ paths, folder: 'Lab' });
+
+    expect(plan.plan!.map((file) => file.added)).toEqual(['queued', 'queued', 'already-uploaded']);
+    expect(again.jobs.map((job) => job.added)).toEqual(['queued', 'queued', 'already-uploaded']);
+    expect(again.jobs[2]!.id).toBe(kept!.id);
+    await harness.next('job.done', () => done.size === 5);
+    const live = fake.files().filter((f) => !f.trashed && f.name.endsWith('.txt'));
+    expect(live.map((f) => f.name).sort()).toEqual(['deleted.txt', 'kept.txt', 'trashed.txt']);
+    expect(agent.queue.get(deleted!.id)).toMatchObject({ state: 'done' });
+  });
+
+  it('when Drive cannot be asked, the add is answered with what was known, and nothing is queued', async () => {
+    harness = await startAgentHarness();
+    const { agent, fake, home } = harness;
+    const client = createInProcessClient(createAppRouter(agent, { requestShutdown: () => {} }));
+    const path = join(home, 'report.pdf');
+    await writeFile(path, 'a report');
+    const uploaded = harness.next('job.done');
+    await client.queue.add.mutate({ paths: [path], folder: 'Lab' });
+    await uploaded;
+    fake.addFault({ method: 'GET', path: '/drive/v3/files/', status: 503, times: Infinity });
+
+    const again = await client.queue.add.mutate({ paths: [path], folder: 'Lab' });
+
+    expect(again.jobs).toMatchObject([{ added: 'already-uploaded', state: 'done' }]);
+    expect(fake.requestCount('GET /drive/v3/files/{fileId}')).toBeGreaterThan(0);
+    expect(agent.queue.counts()).toMatchObject({ queued: 0, running: 0, done: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import type { drive_v3 } from '@googleapis/drive';
 import type { DriveApi } from './drive-api.ts';
+import { DriveHttpError } from './drive-errors.ts';
 import { escapeQuery } from './drive-query.ts';
 import { FOLDER_MIME } from './folder-resolver.ts';
 
@@ -47,6 +48,19 @@ export class DriveFiles {
 
   async get(fileId: string, signal: AbortSignal): Promise<DriveFile> {
     return driveFile(await this.#api.get(fileId, FILE_FIELDS, signal));
+  }
+
+  /**
+   * Whether the file is still in Drive and not in its trash: false when Drive no longer has it
+   * (deleted, or the trash emptied), or has it in the trash. Any other failure is the caller's.
+   */
+  async isLive(fileId: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      return (await this.#api.get(fileId, 'id,trashed', signal)).trashed !== true;
+    } catch (error) {
+      if (error instanceof DriveHttpError && error.status === 404) return false;
+      throw error;
+    }
   }
 
   /** Moves a file to Drive's trash, where its owner can restore it (for 30 days). */

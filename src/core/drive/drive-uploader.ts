@@ -149,6 +149,11 @@ export class DriveUploader implements Uploader {
     await this.#files.trash(fileId, AbortSignal.timeout(this.#requestTimeoutMs));
   }
 
+  /** Whether an uploaded file is still in Drive, out of its trash (`DriveFiles.isLive`). */
+  isInDrive(fileId: string, signal: AbortSignal): Promise<boolean> {
+    return this.#files.isLive(fileId, signal);
+  }
+
   /** Closes pooled connections. */
   close(): void {
     this.transport.http.close();
