@@ -161,6 +161,26 @@ test.describe('Activity', () => {
     expect(counts).toMatchObject({ queued: 0, running: 0, retrying: 0, cancelled: 3 });
   });
 
+  test('Cancel all, asked while the last upload finishes, closes: nothing is left to cancel', async ({
+    page,
+    agent,
+  }) => {
+    const [path] = await writeFiles(agent.dropDir, [{ name: 'last.raw', content: 'last' }]);
+    await agent.api.queue.pause.mutate({});
+    await agent.open(page, 'activity');
+    await agent.api.queue.add.mutate({ paths: [path!], folder: 'Last', source: 'drop' });
+    await page.getByRole('button', { name: 'Cancel all…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel the upload not finished?' });
+    await expect(dialog).toBeVisible();
+
+    await agent.api.queue.resume.mutate();
+
+    const row = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem');
+    await expect(row.filter({ hasText: 'last.raw' })).toContainText('Done');
+    await expect(page.getByRole('dialog')).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Cancel all…' })).toBeHidden();
+  });
+
   test('the desktop app: a window whose port closed connects again by itself and stays live', async ({
     page,
     agent,

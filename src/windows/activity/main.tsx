@@ -75,7 +75,11 @@ const cancellingAll = signal(false);
 function CancelAllButton() {
   const counts = summary.value?.counts;
   const unfinishedJobs = counts ? counts.queued + counts.running + counts.retrying : 0;
-  if (!unfinishedJobs && !cancellingAll.value) return null;
+  // Everything finished while the question was open: there is nothing left to ask about.
+  useEffect(() => {
+    if (!unfinishedJobs) cancellingAll.value = false;
+  }, [unfinishedJobs]);
+  if (!unfinishedJobs) return null;
   return (
     <>
       <button
