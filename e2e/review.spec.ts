@@ -55,4 +55,56 @@ test.describe('Review', () => {
       expect(file?.trashed).toBe(false);
     }
   });
+
+  test('an answer read before an upload finished does not undo what its event said', async ({
+    page,
+    agent,
+    fakeGoogle,
+    mode,
+  }) => {
+    test.skip(mode !== 'web', 'Holds an answer in flight over HTTP; the bridge has no requests');
+    const batch = await finishedBatch(
+      agent,
+      fakeGoogle,
+      [{ name: 'late.tif', content: 'refused at first' }],
+      'Late',
+    );
+    const [failed] = (await agent.api.queue.list.query({ states: ['failed'] })).jobs;
+    // The window's first read of the job is answered "failed" by the agent and held back until
+    // the retried upload has finished and its events have been shown.
+    const read = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    let reads = 0;
+    await page.route(
+      (url) => url.pathname.startsWith('/api/') && url.pathname.includes('queue.get'),
+      async (route) => {
+        if (reads++ > 0) return route.continue();
+        const response = await route.fetch();
+        read.resolve();
+        await release.promise;
+        await route.fulfill({ response });
+      },
+    );
+    // Its event stream open, the retry's events reach it.
+    const listening = page.waitForResponse(
+      (r) => r.url().includes('/api/events') && r.frame().url().includes('batch='),
+    );
+    await agent.open(page, 'review', `?batch=${encodeURIComponent(batch.id)}`);
+    await read.promise;
+    await listening;
+
+    await agent.api.queue.retry.mutate({ id: failed!.id });
+    const row = page.getByRole('list', { name: 'Uploads in this batch' }).getByRole('listitem');
+    await expect(row).toContainText('Uploaded');
+    const answered = page.waitForEvent('requestfinished', (r) => r.url().includes('queue.get'));
+    release.resolve();
+    await answered;
+    // The answer read, then a frame drawn from what it changed.
+    for (let frame = 0; frame < 2; frame++) {
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    }
+
+    await expect(row).toContainText('Uploaded');
+    await expect(row).not.toContainText('Failed');
+  });
 });

@@ -31,7 +31,24 @@ export const files = signal<ReviewFile[]>([]);
 
 const batchId = new URLSearchParams(location.search).get('batch');
 
-export async function load(): Promise<void> {
+/** The load under way, if one is. */
+let loading: Promise<void> | null = null;
+
+export function load(): Promise<void> {
+  loading ??= loadBatchFiles().finally(() => (loading = null));
+  return loading;
+}
+
+/**
+ * What changed while the page was not listening is read again. A load under way finishes first:
+ * starting another would put the notification's snapshot back over what events have said since.
+ */
+function resync(): void {
+  if (loading) return void loading.then(resync);
+  void (review.value.state === 'ready' ? refreshFiles() : load());
+}
+
+async function loadBatchFiles(): Promise<void> {
   if (!batchId) {
     review.value = { state: 'no-batch' };
     return;
@@ -59,21 +76,42 @@ function change(jobId: string, patch: Partial<ReviewFile>): void {
   files.value = files.value.map((file) => (file.jobId === jobId ? { ...file, ...patch } : file));
 }
 
+/**
+ * Jobs and records (`job <id>`, `record <id>`) an event changed while a refresh was reading them,
+ * one set per refresh: what the event said is newer than what the refresh may answer (a retried
+ * upload that finished meanwhile must not go back to uploading).
+ */
+const heardWhileRefreshing = new Set<Set<string>>();
+
 /** What became of each file since the notification: retried, trashed. */
 async function refreshFiles(): Promise<void> {
   const ids = files.value.map((file) => file.jobId);
-  await Promise.all(
-    ids.map(async (id) => {
-      const [job, record] = await Promise.allSettled([
-        api.queue.get.query({ id }),
-        api.history.get.query({ id }),
-      ]);
-      const patch: Partial<ReviewFile> = {};
-      if (job.status === 'fulfilled') Object.assign(patch, fromJob(job.value));
-      if (record.status === 'fulfilled') patch.trashedAt = record.value.trashedAt;
-      change(id, patch);
-    }),
-  );
+  const heard = new Set<string>();
+  heardWhileRefreshing.add(heard);
+  try {
+    await Promise.all(ids.map((id) => refreshFile(id, heard)));
+  } finally {
+    heardWhileRefreshing.delete(heard);
+  }
+}
+
+async function refreshFile(id: string, heard: ReadonlySet<string>): Promise<void> {
+  const [job, record] = await Promise.allSettled([
+    api.queue.get.query({ id }),
+    api.history.get.query({ id }),
+  ]);
+  const patch: Partial<ReviewFile> = {};
+  const fresh = (about: string) => !heard.has(`${about} ${id}`);
+  if (job.status === 'fulfilled' && fresh('job')) Object.assign(patch, fromJob(job.value));
+  if (record.status === 'fulfilled' && fresh('record')) patch.trashedAt = record.value.trashedAt;
+  change(id, patch);
+}
+
+/** An event about a file of the batch: newer than any answer a refresh is waiting for. */
+function heardOf(about: 'job' | 'record', id: string, patch: Partial<ReviewFile>): void {
+  if (!files.value.some((file) => file.jobId === id)) return;
+  for (const heard of heardWhileRefreshing) heard.add(`${about} ${id}`);
+  change(id, patch);
 }
 
 function fromJob(job: Pick<JobView, 'state' | 'error' | 'webViewLink'>): Partial<ReviewFile> {
@@ -106,14 +144,12 @@ export async function retryAllFailed(): Promise<void> {
 
 export function startReview(): void {
   startLiveJobs();
-  onJobChange((job) => {
-    if (files.value.some((file) => file.jobId === job.id)) change(job.id, fromJob(job));
-  });
+  onJobChange((job) => heardOf('job', job.id, fromJob(job)));
   onAgentEvent((event) => {
     if (event.type !== 'history.trashed') return;
     const { id, trashedAt } = event.data as { id: string; trashedAt: Date };
-    if (files.value.some((file) => file.jobId === id)) change(id, { trashedAt });
+    heardOf('record', id, { trashedAt });
   });
-  onResync(() => void (review.value.state === 'ready' ? refreshFiles() : load()));
+  onResync(resync);
   void load();
 }
