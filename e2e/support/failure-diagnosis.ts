@@ -6,8 +6,11 @@ import type { AgentApi, Mode } from './fixtures.ts';
 const CHECK_MS = 3000;
 
 interface PageTraffic {
-  /** Requests the page sent that have not ended, with when each was sent. */
-  pending: Map<Request, number>;
+  /**
+   * Requests the page sent that have not ended: when each was sent and, once its answer began
+   * (an event stream's answer never ends), with what status and when.
+   */
+  pending: Map<Request, { sentAt: number; answer?: { status: number; at: number } }>;
   /** Requests that failed or were refused, and the page's console, in order, with times. */
   lines: string[];
 }
@@ -22,7 +25,7 @@ export function watchPageTraffic(page: Page): PageTraffic {
   const traffic: PageTraffic = { pending: new Map(), lines: [] };
   const started = Date.now();
   const stamp = () => `${((Date.now() - started) / 1000).toFixed(2)}s`;
-  page.on('request', (request) => traffic.pending.set(request, Date.now()));
+  page.on('request', (request) => traffic.pending.set(request, { sentAt: Date.now() }));
   page.on('requestfinished', (request) => traffic.pending.delete(request));
   page.on('requestfailed', (request) => {
     traffic.pending.delete(request);
@@ -30,6 +33,8 @@ export function watchPageTraffic(page: Page): PageTraffic {
     traffic.lines.push(`${stamp()} request failed: ${request.method()} ${request.url()}: ${why}`);
   });
   page.on('response', (response) => {
+    const entry = traffic.pending.get(response.request());
+    if (entry) entry.answer = { status: response.status(), at: Date.now() };
     if (response.status() < 400) return;
     traffic.lines.push(`${stamp()} HTTP ${response.status()}: ${response.url()}`);
   });
@@ -49,15 +54,19 @@ export async function attachFailureDiagnosis(
   target: { mode: Mode; origin: string; api: AgentApi; page: Page; traffic: PageTraffic },
 ): Promise<void> {
   const now = Date.now();
-  const pending = [...target.traffic.pending].map(
-    ([r, at]) => `${r.method()} ${r.url()}: no answer for ${((now - at) / 1000).toFixed(1)} s`,
-  );
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const pending = [...target.traffic.pending].map(([r, { sentAt, answer }]) => {
+    const state = answer
+      ? `answered ${answer.status} after ${seconds(answer.at - sentAt)}, still open (a stream) after ${seconds(now - sentAt)}`
+      : `no answer for ${seconds(now - sentAt)}`;
+    return `${r.method()} ${r.url()}: ${state}`;
+  });
   const lines = [
     `agent over its socket: ${await timed(() => target.api.agent.status.query())}`,
     target.mode === 'web'
       ? `agent over HTTP (/session, with the page's cookie): ${await timed(() => sessionCheck(target))}`
       : 'agent over HTTP: not in bridge mode',
-    `page's requests without an answer (${pending.length}):`,
+    `page's requests not ended (${pending.length}):`,
     ...pending.map((line) => `  ${line}`),
     "page's failed or refused requests, and its console:",
     ...target.traffic.lines.map((line) => `  ${line}`),
