@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeGoogle, type FakeGoogle, type FakeGoogleState } from './index.ts';
+import {
+  startFakeGoogle,
+  type FakeGoogle,
+  type FakeGoogleState,
+  type FakeLatency,
+} from './index.ts';
 
 let fake: FakeGoogle;
 let token: string;
@@ -72,6 +77,23 @@ describe('/__admin', () => {
     expect((await admin('POST', 'latency', { ms: 0 })).status).toBe(200);
     expect((await admin('POST', 'bandwidth', { bytesPerSecond: null })).status).toBe(200);
     expect((await admin('POST', 'bandwidth', { bytesPerSecond: 'fast' })).status).toBe(400);
+  });
+
+  it('says how long the answers held for the latency took since it was set', async () => {
+    await admin('POST', 'latency', { ms: 30 });
+    const asked = performance.now();
+    for (let i = 0; i < 3; i++) expect((await upload(randomBytes(10))).status).toBe(200);
+    const elapsed = performance.now() - asked;
+
+    const latency = (await (await admin('GET', 'latency')).json()) as FakeLatency;
+    await admin('POST', 'latency', { ms: 0 });
+    const afterReset = (await (await admin('GET', 'latency')).json()) as FakeLatency;
+
+    // Each held about 30 ms (a timer fires on a whole millisecond), inside what the client saw.
+    expect(latency).toMatchObject({ ms: 30, answers: 3 });
+    expect(latency.meanHeldMs).toBeGreaterThan(28);
+    expect(latency.meanHeldMs! * 3).toBeLessThanOrEqual(elapsed);
+    expect(afterReset).toEqual({ ms: 0, answers: 0, meanHeldMs: null });
   });
 
   it('hands out tokens for tests in other processes', async () => {

@@ -28,6 +28,8 @@ export async function handleAdmin(fake: FakeGoogle, ex: Exchange): Promise<void>
           throw new Error("mode must be 'grant' or 'deny'");
         fake.setConsent(body.mode);
         return ok();
+      case 'GET /__admin/latency':
+        return ex.json(200, fake.latency());
       case 'POST /__admin/latency':
         fake.setLatency(requireNumber(body.ms, 'ms'));
         return ok();

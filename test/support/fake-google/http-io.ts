@@ -54,6 +54,8 @@ export class Throttle {
 export interface IoShared {
   throttle: Throttle;
   countUploadBytes(n: number): void;
+  /** An answer held for a latency left after `heldMs` (from its request's arrival to its write). */
+  answeredAfter(heldMs: number): void;
 }
 
 const REASON_DOMAINS: Record<string, string> = {
@@ -107,6 +109,8 @@ export class Exchange {
   readonly #shared: IoShared;
   #bodyRead = false;
   #answerNotBefore = 0;
+  /** When the request arrived, if its answer is held for a latency. */
+  #arrivedAt: number | null = null;
   #answering = false;
   #answered: Promise<void> = Promise.resolve();
 
@@ -147,7 +151,9 @@ export class Exchange {
    * handling, and its wait behind the others', on top of the latency.
    */
   answerNoSoonerThan(ms: number): void {
-    this.#answerNotBefore = performance.now() + ms;
+    const now = performance.now();
+    this.#answerNotBefore = now + ms;
+    if (ms > 0) this.#arrivedAt = now;
   }
 
   /** Settles once the answer is written, or the exchange is cut off. */
@@ -274,6 +280,7 @@ export class Exchange {
   #write(status: number, headers: Record<string, string | number>, body?: string | Buffer): void {
     if (this.res.destroyed) return;
     if (this.fault && 'resetAfterCommit' in this.fault) return this.destroy();
+    if (this.#arrivedAt !== null) this.#shared.answeredAfter(performance.now() - this.#arrivedAt);
     this.res.writeHead(status, headers);
     this.res.end(body);
   }

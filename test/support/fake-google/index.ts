@@ -37,6 +37,16 @@ export interface FakeGoogleOptions {
   keepBytesUpTo?: number;
 }
 
+/**
+ * The latency set, and what the answers held for it took since it was set: a timer fires on a
+ * whole millisecond, so the mean is not exactly the latency (benchmarks take their ideal from it).
+ */
+export interface FakeLatency {
+  ms: number;
+  answers: number;
+  meanHeldMs: number | null;
+}
+
 export interface FakeGoogleState {
   files: FakeFile[];
   /** By 'METHOD /path' and by 'METHOD /drive/v3/files/{fileId}'-style templates. */
@@ -67,6 +77,7 @@ export interface FakeGoogle {
   /** Requests on /upload/ paths still being handled (a body still arriving, an answer not sent). */
   activeUploads(): number;
   state(): FakeGoogleState; // what GET /__admin/state answers
+  latency(): FakeLatency; // what GET /__admin/latency answers
   reset(): void; // drop files, sessions, faults, latency, bandwidth cap, counters (OAuth grants stay)
 }
 

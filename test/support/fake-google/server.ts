@@ -6,7 +6,7 @@ import { handleDriveFiles, type DriveContext } from './drive-files.ts';
 import { DriveUploads } from './drive-upload.ts';
 import { Faults, type FaultSpec } from './faults.ts';
 import { DriveError, Exchange, RequestAborted, Throttle } from './http-io.ts';
-import type { FakeGoogle, FakeGoogleOptions, FakeGoogleState } from './index.ts';
+import type { FakeGoogle, FakeGoogleOptions, FakeGoogleState, FakeLatency } from './index.ts';
 import { OAuthServer, type TokenResponse } from './oauth.ts';
 import { Store, type FakeFile } from './store.ts';
 
@@ -35,6 +35,8 @@ export class FakeGoogleServer implements FakeGoogle {
   readonly #throttle = new Throttle();
   readonly #closing = new AbortController();
   #latencyMs = 0;
+  /** Answers held for the latency since it was last set, and how long in all. */
+  #held = { answers: 0, totalMs: 0 };
   #counts = new Map<string, number>();
   #total = 0;
   #bytesReceived = 0;
@@ -96,6 +98,11 @@ export class FakeGoogleServer implements FakeGoogle {
   }
   setLatency(ms: number): void {
     this.#latencyMs = ms;
+    this.#held = { answers: 0, totalMs: 0 };
+  }
+  latency(): FakeLatency {
+    const { answers, totalMs } = this.#held;
+    return { ms: this.#latencyMs, answers, meanHeldMs: answers ? totalMs / answers : null };
   }
   setBandwidth(bytesPerSecond: number | null): void {
     this.#throttle.bytesPerSecond = bytesPerSecond;
@@ -131,6 +138,7 @@ export class FakeGoogleServer implements FakeGoogle {
     this.#uploads.clear();
     this.#faults.clear();
     this.#latencyMs = 0;
+    this.#held = { answers: 0, totalMs: 0 };
     this.#throttle.bytesPerSecond = null;
     this.#counts.clear();
     this.#total = 0;
@@ -152,6 +160,10 @@ export class FakeGoogleServer implements FakeGoogle {
       shared: {
         throttle: this.#throttle,
         countUploadBytes: (n) => (this.#bytesReceived += n),
+        answeredAfter: (ms) => {
+          this.#held.answers += 1;
+          this.#held.totalMs += ms;
+        },
       },
     });
     const upload = url.pathname.startsWith('/upload/');
