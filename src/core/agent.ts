@@ -344,9 +344,16 @@ export class Agent {
   async #againWhereGone(items: EnqueueItem[], jobs: AddedJob[]): Promise<AddedJob[]> {
     const gone = await this.#goneFromDrive(jobs.filter((job) => job.added === 'already-uploaded'));
     if (!gone.size) return jobs;
-    for (const id of gone) this.queue.forgetUpload(id);
     const at = jobs.flatMap((job, i) => (gone.has(job.id) ? [i] : []));
-    const again = await this.queue.enqueue(at.map((i) => items[i]!));
+    let again: AddedJob[];
+    try {
+      // As `force` does: the earlier job is retired and a new one queued, in one commit.
+      again = await this.queue.enqueue(at.map((i) => ({ ...items[i]!, force: true })));
+    } catch (error) {
+      // The rest of the add is queued already: its answer stands, these as they were known.
+      this.logger.warn({ err: error }, 'could not queue again files no longer in Drive');
+      return jobs;
+    }
     const answer = [...jobs];
     at.forEach((i, k) => (answer[i] = again[k]!));
     return answer;
