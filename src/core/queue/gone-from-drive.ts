@@ -1,15 +1,16 @@
 import type { Job } from './job.ts';
 
 /**
- * At most this many files of one add are looked up in Drive. A person re-adding a few files, or a
- * folder of a few hundred, is answered truly; a folder of 50,000 already uploaded is not held up
- * for minutes of lookups (beyond the limit, what was last known is answered).
+ * At most this many files of one add are looked up in Drive, and for no longer than the deadline
+ * below. A person re-adding a few files, or a folder of a hundred or two, is answered truly; a
+ * folder of 50,000 already uploaded is not held up for minutes of lookups (what is not looked up
+ * in time is answered as last known).
  */
 export const LOOKUP_LIMIT = 1000;
-/** Lookups out at once: an add of hundreds of files answers in about a second. */
+/** Lookups out at once: at Drive's usual 100-200 ms, some 200 files within the deadline. */
 const LOOKUPS_AT_ONCE = 8;
-/** An add is answered within this even when Drive does not answer: the lookups are a courtesy. */
-const LOOKUP_TIMEOUT_MS = 10_000;
+/** The add's answer waits no longer than this for Drive, even when Drive does not answer. */
+const LOOKUP_TIMEOUT_MS = 5_000;
 
 export type IsInDrive = (fileId: string, signal: AbortSignal) => Promise<boolean>;
 
