@@ -164,4 +164,31 @@ describe('add --wait shows progress people can read', () => {
       await runDriveup(['resume'], agent.env);
     }
   }, 60_000);
+
+  it('at a terminal, an add that takes seconds says it is under way, and the answer takes its place', async (ctx) => {
+    if (!(await hasTmux())) return ctx.skip('tmux is not installed');
+    const file = join(agent.home, 'again.txt');
+    await writeFile(file, 'uploaded once');
+    await runDriveup(['add', file, '--to', 'Again', '--wait'], agent.env);
+    // Adding it again, the agent asks Drive whether it is still there; Drive takes its time.
+    agent.fake.addFault({
+      method: 'GET',
+      path: '/drive/v3/files/',
+      latencyMs: 2500,
+      times: Infinity,
+    });
+
+    terminal = await startTmux(
+      `bash ${await script(agent, ['add', file, '--to', 'Again'], 'slow.sh')}`,
+    );
+
+    await terminal.waitForScreen((text) =>
+      text.includes('Adding: the agent is checking the files…'),
+    );
+    const after = await terminal.waitForScreen((text) => /EXIT=\d+/.test(text));
+    // Where the notice was: the answer, from the start of the line.
+    expect(after).toMatch(/^not uploaded\s+again\.txt\s+already in Again since /m);
+    expect(after).toMatch(/1 already in Drive .*\nEXIT=0/);
+    expect(after).not.toContain('Adding:');
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import type { CliContext } from '../cli-context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { createProgressView } from '../progress/progress-view.ts';
+import { noticeWhileWaiting } from '../progress/waiting-notice.ts';
 import { UploadProgress } from '../progress/upload-progress.ts';
 import { escapeControl } from '../terminal-text.ts';
 
@@ -49,7 +50,11 @@ export function registerAdd(program: Command, ctx: CliContext): void {
       const absolute = paths.map((p) => resolve(p));
       if (options.dryRun) return dryRun(ctx, absolute, options);
       if (!options.wait) {
-        const { jobs, skipped } = await ctx.client.queue.add.mutate(addInput(absolute, options));
+        const { jobs, skipped } = await noticeWhileWaiting(
+          ctx.client.queue.add.mutate(addInput(absolute, options)),
+          'Adding: the agent is checking the files…',
+          { stderr: process.stderr, json: ctx.json },
+        );
         ctx.print({ jobs: jobs.map(summary), skipped }, () =>
           [...jobs.map(addedLine), skippedSummary(skipped), addTotals(jobs)]
             .filter((line) => line !== null)
@@ -66,10 +71,11 @@ export function registerAdd(program: Command, ctx: CliContext): void {
 }
 
 async function dryRun(ctx: CliContext, paths: string[], options: AddOptions): Promise<void> {
-  const { plan, skipped } = await ctx.client.queue.add.mutate({
-    ...addInput(paths, options),
-    dryRun: true,
-  });
+  const { plan, skipped } = await noticeWhileWaiting(
+    ctx.client.queue.add.mutate({ ...addInput(paths, options), dryRun: true }),
+    'Dry run: the agent is checking the files…',
+    { stderr: process.stderr, json: ctx.json },
+  );
   const files = plan ?? [];
   ctx.print({ dryRun: true, plan: files, skipped }, () =>
     [
