@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -190,5 +190,26 @@ describe('add --wait shows progress people can read', () => {
     expect(after).toMatch(/^not uploaded\s+again\.txt\s+already in Again since /m);
     expect(after).toMatch(/1 already in Drive .*\nEXIT=0/);
     expect(after).not.toContain('Adding:');
+  }, 60_000);
+
+  it('at a terminal with its output piped on (| cat): every finished line stays, no live line is left', async (ctx) => {
+    if (!(await hasTmux())) return ctx.skip('tmux is not installed');
+    const dir = join(agent.home, 'teed');
+    await mkdir(dir);
+    for (const name of ['one.txt', 'two.txt']) await writeFile(join(dir, name), name);
+    const path = await script(agent, ['add', dir, '--to', 'Teed', '--wait'], 'teed.sh');
+    // The script's driveup line, piped into cat, which writes to the same terminal.
+    await writeFile(
+      path,
+      (await readFile(path, 'utf8')).replace(/^(.*driveup\.ts'.*)$/m, '$1 | cat'),
+    );
+
+    terminal = await startTmux(`bash ${path}`);
+
+    const after = await terminal.waitForScreen((screen) => /EXIT=\d+/.test(screen));
+    expect(after).toMatch(/^uploaded +one\.txt \(7 B\)/m);
+    expect(after).toMatch(/^uploaded +two\.txt \(7 B\)/m);
+    expect(after).toMatch(/^2 of 2 file\(s\) uploaded\.\nEXIT=0/m);
+    expect(after).not.toContain('Adding');
   }, 60_000);
 });

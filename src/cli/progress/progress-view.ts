@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { escapeControl } from '../terminal-text.ts';
 import { LiveRegion } from './live-region.ts';
 import { finishedLine, renderProgress } from './render-progress.ts';
@@ -16,8 +17,8 @@ const REDRAW_MS = 200;
 
 /**
  * How an `add --wait` shows itself. At a terminal (stderr): live lines redrawn five times a
- * second, finished files' lines printed above them. Piped: one plain line per finished file and a
- * line when the queue pauses or resumes. With `--json`: nothing until the answer.
+ * second, finished files' lines printed above them. Piped (stderr, or stdout into another
+ * program): one plain line per finished file and a line when the queue pauses or resumes. With `--json`: nothing until the answer.
  */
 export function createProgressView(
   progress: UploadProgress,
@@ -27,7 +28,7 @@ export function createProgressView(
   if (options.json) return { finished: () => undefined, paused: () => undefined, close: () => {} };
   const lines = (files: readonly FileProgress[]) =>
     files.map((f) => `${finishedLine(f)}\n`).join('');
-  if (!stderr.isTTY) {
+  if (!stderr.isTTY || pipedOn(stdout)) {
     return {
       finished: (files) => {
         if (files.length) stdout.write(lines(files));
@@ -57,4 +58,19 @@ export function createProgressView(
       region.close();
     },
   };
+}
+
+/**
+ * Whether stdout goes into a pipe: what reads it (`| cat`, `| tee log`) may write to this same
+ * terminal whenever it likes, under a live region that then erases its lines and is redrawn in the
+ * wrong place. Into a file or the terminal itself, the region is safe.
+ */
+function pipedOn(stdout: NodeJS.WriteStream): boolean {
+  const fd = (stdout as { fd?: number }).fd;
+  if (stdout.isTTY || fd === undefined) return false;
+  try {
+    return fstatSync(fd).isFIFO();
+  } catch {
+    return false;
+  }
 }
