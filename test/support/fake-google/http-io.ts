@@ -108,9 +108,8 @@ export class Exchange {
   readonly fault: FaultSpec | undefined;
   readonly #shared: IoShared;
   #bodyRead = false;
-  #answerNotBefore = 0;
-  /** When the request arrived, if its answer is held for a latency. */
-  #arrivedAt: number | null = null;
+  /** When the request arrived and for how long its answer is held, if it is. */
+  #hold: { arrivedAt: number; ms: number } | null = null;
   #answering = false;
   #answered: Promise<void> = Promise.resolve();
 
@@ -151,9 +150,7 @@ export class Exchange {
    * handling, and its wait behind the others', on top of the latency.
    */
   answerNoSoonerThan(ms: number): void {
-    const now = performance.now();
-    this.#answerNotBefore = now + ms;
-    if (ms > 0) this.#arrivedAt = now;
+    this.#hold = ms > 0 ? { arrivedAt: performance.now(), ms } : null;
   }
 
   /** Settles once the answer is written, or the exchange is cut off. */
@@ -261,7 +258,7 @@ export class Exchange {
   send(status: number, headers: Record<string, string | number>, body?: string | Buffer): void {
     if (this.#answering || this.res.headersSent || this.res.destroyed) return;
     this.#answering = true;
-    const wait = this.#answerNotBefore - performance.now();
+    const wait = this.#hold ? this.#hold.arrivedAt + this.#hold.ms - performance.now() : 0;
     if (wait <= 0) return this.#write(status, headers, body);
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#answered = promise;
@@ -280,7 +277,7 @@ export class Exchange {
   #write(status: number, headers: Record<string, string | number>, body?: string | Buffer): void {
     if (this.res.destroyed) return;
     if (this.fault && 'resetAfterCommit' in this.fault) return this.destroy();
-    if (this.#arrivedAt !== null) this.#shared.answeredAfter(performance.now() - this.#arrivedAt);
+    if (this.#hold) this.#shared.answeredAfter(performance.now() - this.#hold.arrivedAt);
     this.res.writeHead(status, headers);
     this.res.end(body);
   }
