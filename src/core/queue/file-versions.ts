@@ -18,6 +18,7 @@ export class EnqueueError extends Error {
  */
 export async function readFileVersions(paths: readonly string[]): Promise<FileVersion[]> {
   const versions = new Array<FileVersion>(paths.length);
+  // By the index named: stats finish in any order, and the first problem is the one reported.
   const problems: Array<{ path: string; reason: string }> = [];
   let next = 0;
   const worker = async () => {
@@ -27,11 +28,11 @@ export async function readFileVersions(paths: readonly string[]): Promise<FileVe
         versions[index] = await readFileVersion(paths[index]!);
       } catch (error) {
         if (!(error instanceof UnreadableFileError)) throw error;
-        problems.push({ path: error.path, reason: error.message });
+        problems[index] = { path: error.path, reason: error.message };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(32, paths.length) }, worker));
-  if (problems.length) throw new EnqueueError(problems);
+  if (problems.length) throw new EnqueueError(problems.filter(Boolean));
   return versions;
 }
